@@ -1,0 +1,66 @@
+"""One full sync pass: heartbeat, master data up, orders down. ``activo sync --once``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from activo.heartbeat import AgentActivity, send_heartbeat
+from activo.pull_orders import Outcome, PedidoSink, PullResult, pull_orders
+from activo.push_master_data import KIND_LABELS_ES, MasterDataSource, PushResult, push_master_data
+from connectors.cloud.client import CloudClient
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    """What a pass did: master records by kind, orders by outcome, and every problem."""
+
+    master: PushResult
+    orders: PullResult
+    heartbeat_error: str | None = None
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        extra = (self.heartbeat_error,) if self.heartbeat_error else ()
+        return (*extra, *self.master.errors, *self.orders.errors)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.orders.count(Outcome.FAILED) == 0
+
+    def line_es(self) -> str:
+        """One line for people, e.g. for ``activo sync --once``."""
+        kinds = ", ".join(
+            f"{KIND_LABELS_ES[k]} {n}" for k, n in self.master.records.items() if n
+        )
+        master = f"{self.master.total} registros enviados a la nube" + (
+            f" ({kinds})" if kinds else ""
+        )
+        orders = (
+            f"pedidos: {self.orders.count(Outcome.WRITTEN)} escritos en Tango, "
+            f"{self.orders.count(Outcome.ALREADY_PRESENT)} ya estaban, "
+            f"{self.orders.count(Outcome.FAILED)} con error"
+        )
+        status = "OK" if self.ok else f"{len(self.errors)} problema(s)"
+        return f"Sincronización {status}: {master}; {orders}."
+
+
+def sync_once(
+    client: CloudClient,
+    source: MasterDataSource,
+    writer: PedidoSink,
+    *,
+    batch_size: int,
+    max_orders: int,
+    started_at: datetime | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> SyncSummary:
+    """Heartbeat, push every master kind, then write every waiting order (no long poll).
+
+    Master data goes first so the cloud validates new orders against what Tango has now.
+    """
+    heartbeat_error = send_heartbeat(client, AgentActivity(started_at=started_at or now()), now=now)
+    master = push_master_data(client, source, batch_size=batch_size)
+    orders = pull_orders(client, writer, first_wait_seconds=0, max_orders=max_orders, now=now)
+    return SyncSummary(master=master, orders=orders, heartbeat_error=heartbeat_error)

@@ -1,0 +1,1 @@
+"""Connectors: the Castor cloud side (contract, client, server) and Tango Gestión."""

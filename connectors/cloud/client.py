@@ -1,0 +1,295 @@
+"""The agent's HTTP client for the Castor cloud agent API (see ``contract`` for the paths).
+
+One ``requests.Session``, a timeout on every call, the bearer token and the contract version on
+every request. Failures are sorted into what the caller must do about them:
+
+- ``CloudAuthError`` (401/403): the token is wrong; nothing will work until IT fixes it.
+- ``CloudUnreachable`` (connection refused, DNS, timeout): try again later; names the URL.
+- ``CloudServerError`` (5xx, 429): the server is struggling; try again later.
+- ``CloudRejected`` (any other 4xx): this request is wrong; carries the server's detail.
+- ``CloudProtocolError``: the answer does not match the contract (version skew).
+
+Transient failures are retried a couple of times inside a call, with jittered backoff. Leasing is
+the exception for timeouts: a lease whose answer was lost may already have leased orders, and
+asking again would only hide them until their lease expires, so it is left to the caller's loop.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+from urllib.parse import quote, urlsplit
+
+import requests
+from pydantic import BaseModel, ValidationError
+
+from connectors.cloud.contract import (
+    AGENT_API_PREFIX,
+    CONTRACT_HEADER,
+    CONTRACT_VERSION,
+    Accepted,
+    Heartbeat,
+    HeartbeatAck,
+    LeasedOrders,
+    LeaseRequest,
+    MasterDataAck,
+    MasterDataBatch,
+    OrderAck,
+    OrderFailure,
+)
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+LEASE_READ_MARGIN_SECONDS = 10.0  # the server answers a long poll after wait_seconds at most
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+class CloudError(Exception):
+    """Base of the client's errors. ``message_es`` is for people; ``str()`` for the logs."""
+
+    retriable = False
+
+    def __init__(self, message: str, message_es: str) -> None:
+        super().__init__(message)
+        self.message_es = message_es
+
+
+class CloudAuthError(CloudError):
+    pass
+
+
+class CloudUnreachable(CloudError):
+    retriable = True
+
+
+class CloudServerError(CloudError):
+    retriable = True
+
+    def __init__(self, message: str, message_es: str, retry_after: float | None = None) -> None:
+        super().__init__(message, message_es)
+        self.retry_after = retry_after
+
+
+class CloudRejected(CloudError):
+    def __init__(self, message: str, message_es: str, status: int, detail: str) -> None:
+        super().__init__(message, message_es)
+        self.status = status
+        self.detail = detail
+
+
+class CloudProtocolError(CloudError):
+    pass
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the cloud's address (Spanish), or None when it is fine.
+
+    Plain http would send the agent token in clear text: allowed only to this same machine.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return 'debe ser una dirección web completa, ej. "https://pedidos.empresa.com.ar"'
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        return (
+            "debe empezar con https:// (http:// sin cifrar solo se permite para localhost, "
+            "127.0.0.1 o ::1)"
+        )
+    if parts.query or parts.fragment:
+        return "no debe llevar ? ni #"
+    return None
+
+
+class CloudClient:
+    """Talks to ``{base_url}/api/v1/agent`` on behalf of one company's agent."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout_seconds: float = 15.0,
+        user_agent: str = "ACTIVO",
+        retries: int = 2,
+        backoff_seconds: float = 0.5,
+        lease_margin_seconds: float = LEASE_READ_MARGIN_SECONDS,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        problem = base_url_problem(base_url)
+        if problem:
+            raise ValueError(f"cloud url {base_url!r}: {problem}")
+        self.base_url = base_url.strip().rstrip("/")
+        self._timeout = timeout_seconds
+        self._retries = retries
+        self._backoff = backoff_seconds
+        self._lease_margin = lease_margin_seconds
+        self._sleep = sleep
+        self._session = requests.Session()
+        self._session.headers.update(
+            {
+                "Authorization": f"Bearer {token}",
+                CONTRACT_HEADER: str(CONTRACT_VERSION),
+                "User-Agent": user_agent,
+                "Accept": "application/json",
+            }
+        )
+
+    # ----------------------------------------------------------------- the API
+
+    def lease_orders(self, wait_seconds: int, max_orders: int) -> LeasedOrders:
+        """Lease confirmed orders, waiting up to ``wait_seconds`` for one to appear."""
+        body = LeaseRequest(wait_seconds=wait_seconds, max_orders=max_orders)
+        return self._call(
+            "/orders/lease",
+            body,
+            LeasedOrders,
+            read_timeout=wait_seconds + self._lease_margin,
+            idempotent=False,
+        )
+
+    def ack(self, code: str, ack: OrderAck) -> Accepted:
+        """Tell the cloud the order is in Tango with its number."""
+        return self._call(f"/orders/{quote(code, safe='')}/ack", ack, Accepted)
+
+    def report_failure(self, code: str, failure: OrderFailure) -> Accepted:
+        """Tell the cloud the order could not be written, and why (``message_es``)."""
+        return self._call(f"/orders/{quote(code, safe='')}/failure", failure, Accepted)
+
+    def push_master_data(self, batch: MasterDataBatch) -> MasterDataAck:
+        """Upsert and delete one batch of master records; applying a batch twice is harmless."""
+        return self._call("/master-data", batch, MasterDataAck)
+
+    def heartbeat(self, beat: Heartbeat) -> HeartbeatAck:
+        """Report the agent alive, with its counts."""
+        return self._call("/heartbeat", beat, HeartbeatAck)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> CloudClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- plumbing
+
+    def _call(
+        self,
+        path: str,
+        body: BaseModel,
+        answer: type[_Model],
+        *,
+        read_timeout: float | None = None,
+        idempotent: bool = True,
+    ) -> _Model:
+        attempt = 0
+        while True:
+            try:
+                return self._post_once(path, body, answer, read_timeout)
+            except (CloudUnreachable, CloudServerError) as exc:
+                # A read timeout means the server may have acted on the request already.
+                maybe_done = isinstance(exc.__cause__, requests.ReadTimeout)
+                may_retry = idempotent or isinstance(exc, CloudServerError) or not maybe_done
+                if attempt >= self._retries or not may_retry:
+                    raise
+                self._sleep(self._delay(attempt, exc))
+                attempt += 1
+
+    def _delay(self, attempt: int, exc: CloudError) -> float:
+        base = self._backoff * (2**attempt)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            base = max(base, min(retry_after, 10.0))  # honour the server, within reason
+        return base + random.uniform(0, base / 2)  # noqa: S311 — jitter, not security
+
+    def _post_once(
+        self, path: str, body: BaseModel, answer: type[_Model], read_timeout: float | None
+    ) -> _Model:
+        url = f"{self.base_url}{AGENT_API_PREFIX}{path}"
+        try:
+            response = self._session.post(
+                url,
+                data=body.model_dump_json(),
+                headers={"Content-Type": "application/json"},
+                timeout=(self._timeout, read_timeout or self._timeout),
+            )
+        except requests.Timeout as exc:
+            raise CloudUnreachable(
+                f"timeout calling {url}",
+                f"La nube en {self.base_url} no respondió a tiempo; se reintenta más tarde.",
+            ) from exc
+        except requests.ConnectionError as exc:
+            raise CloudUnreachable(
+                f"cannot connect to {url}: {_reason(exc)}",
+                f"No se pudo conectar con la nube en {self.base_url}: revisá la conexión a "
+                "Internet, el firewall o la dirección [cloud] url.",
+            ) from exc
+        except requests.RequestException as exc:
+            raise CloudUnreachable(
+                f"request to {url} failed: {exc}",
+                f"Falló la comunicación con la nube en {self.base_url}.",
+            ) from exc
+        with response:
+            return _answer(response, url, answer)
+
+
+def _answer(response: requests.Response, url: str, answer: type[_Model]) -> _Model:
+    status = response.status_code
+    if status in (401, 403):
+        raise CloudAuthError(
+            f"{url} answered {status}: {_detail(response)}",
+            "La nube rechazó el token del agente (token inválido o revocado): generá uno nuevo "
+            "en el panel y guardalo con `activo secrets set cloud-token`.",
+        )
+    if status == 429 or status >= 500:
+        raise CloudServerError(
+            f"{url} answered {status}: {_detail(response)}",
+            f"La nube en {_origin(url)} tiene problemas (HTTP {status}); se reintenta luego.",
+            retry_after=_retry_after(response),
+        )
+    if status >= 400 or status < 200:
+        detail = _detail(response)
+        raise CloudRejected(
+            f"{url} answered {status}: {detail}",
+            f"La nube rechazó el pedido del agente (HTTP {status}): {detail}",
+            status=status,
+            detail=detail,
+        )
+    try:
+        return answer.model_validate_json(response.content)
+    except ValidationError as exc:
+        raise CloudProtocolError(
+            f"{url} answered something that is not a {answer.__name__}: {exc.errors()[:3]}",
+            "La respuesta de la nube no es la esperada: puede que el agente necesite una "
+            "actualización.",
+        ) from exc
+
+
+def _detail(response: requests.Response) -> str:
+    """The server's ``ErrorBody.detail`` (FastAPI may send a list), else the start of the body."""
+    try:
+        detail = response.json().get("detail", "")
+    except (ValueError, AttributeError):
+        detail = response.text
+    if not isinstance(detail, str):
+        detail = str(detail)
+    return detail.strip()[:500] or response.reason or ""
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _reason(exc: requests.ConnectionError) -> str:
+    return str(exc)[:300]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -1,0 +1,75 @@
+"""The composition root: ``create_app(settings)`` builds one server instance."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from connectors.cloud.server import agent_api
+from connectors.cloud.server.context import AppContext
+from connectors.cloud.server.db import Database
+from connectors.cloud.server.settings import Settings
+from connectors.cloud.server.web import templating
+from connectors.cloud.server.web.auth import LoginRequired, login_redirect
+from connectors.cloud.server.web.routes import router as web_router
+
+WEB_DIR = Path(__file__).with_name("web")
+
+
+def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
+    """A FastAPI app serving the agent API and the web pages from ``settings``."""
+    db = database or Database.from_url(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="Castor Pedidos",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+    templating.install_filters(templates)
+    app.state.context = AppContext(settings=settings, db=db, templates=templates)
+
+    app.include_router(agent_api.router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+
+    app.add_exception_handler(LoginRequired, login_redirect)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """JSON ``{"detail": ...}`` for the APIs; a Spanish page for people."""
+    if _wants_json(request):
+        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+    return templating.error_page(request, exc.status_code)
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    """422 with a one-string ``detail`` (the contract's ``ErrorBody``)."""
+    if not _wants_json(request):
+        return templating.error_page(request, 400)
+    parts = []
+    for err in exc.errors()[:10]:
+        where = ".".join(str(p) for p in err.get("loc", ()))
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return JSONResponse({"detail": "; ".join(parts) or "invalid request"}, 422)

@@ -1,0 +1,165 @@
+"""``castor-cloud``: serve, migrate, and the company / user / agent-token admin commands.
+
+A thin layer: it parses arguments, calls the services and prints. Messages are English;
+exit status 0 on success, 1 on a refused request, 2 on misuse (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from connectors.cloud.server import accounts, agents
+from connectors.cloud.server.db import Database
+from connectors.cloud.server.settings import Settings, SettingsError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``castor-cloud`` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return args.handler(args, settings)
+    except (SettingsError, accounts.AccountError) as exc:
+        print(f"castor-cloud: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="castor-cloud",
+        description="Castor Pedidos cloud server. Database from CASTOR_DATABASE_URL.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--proxy-headers", action="store_true",
+                       help="trust X-Forwarded-* from the reverse proxy (https detection)")
+    serve.set_defaults(handler=_serve)
+
+    migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.set_defaults(handler=_migrate)
+
+    company = sub.add_parser("company", help="manage companies").add_subparsers(
+        dest="action", required=True
+    )
+    create_company = company.add_parser("create", help="create a company (tenant)")
+    create_company.add_argument("--slug", required=True)
+    create_company.add_argument("--name", required=True)
+    create_company.add_argument("--notify-email")
+    create_company.set_defaults(handler=_company_create)
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(
+        dest="action", required=True
+    )
+    create_user = user.add_parser("create", help="create a web user")
+    create_user.add_argument("--company", required=True, metavar="SLUG")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--role", required=True, choices=[r.value for r in accounts.Role])
+    create_user.add_argument("--name", required=True)
+    create_user.add_argument("--seller-code")
+    create_user.add_argument("--customer-code")
+    create_user.add_argument("--password-stdin", action="store_true", required=True,
+                             help="read the password from standard input")
+    create_user.set_defaults(handler=_user_create)
+
+    token = sub.add_parser("agent-token", help="manage agent tokens").add_subparsers(
+        dest="action", required=True
+    )
+    create_token = token.add_parser("create", help="issue a token and print it")
+    create_token.add_argument("--company", required=True, metavar="SLUG")
+    create_token.set_defaults(handler=_token_create)
+    revoke_token = token.add_parser("revoke", help="revoke every token of a company")
+    revoke_token.add_argument("--company", required=True, metavar="SLUG")
+    revoke_token.set_defaults(handler=_token_revoke)
+    return parser
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from connectors.cloud.server.app import create_app
+    from connectors.cloud.server.migrate import pending_revisions
+
+    if pending_revisions(settings.database_url):
+        print("castor-cloud: error: the database schema is not current; run "
+              "`castor-cloud migrate` first", file=sys.stderr)
+        return 1
+    if args.workers > 1:
+        print("castor-cloud: error: run several `serve` processes behind a load balancer "
+              "instead of --workers", file=sys.stderr)
+        return 2
+    uvicorn.run(create_app(settings), host=args.host, port=args.port,
+                proxy_headers=args.proxy_headers, log_level="info")
+    return 0
+
+
+def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    from connectors.cloud.server.migrate import upgrade_head
+
+    upgrade_head(settings.database_url)
+    print("database is at the newest schema", file=sys.stderr)
+    return 0
+
+
+def _company_create(args: argparse.Namespace, settings: Settings) -> int:
+    db = Database.from_url(settings.database_url)
+    try:
+        with db.transaction() as session:
+            company = accounts.create_company(session, args.slug, args.name, args.notify_email)
+            print(f"created company {company.slug}", file=sys.stderr)
+    finally:
+        db.dispose()
+    return 0
+
+
+def _user_create(args: argparse.Namespace, settings: Settings) -> int:
+    password = sys.stdin.readline().rstrip("\r\n")
+    db = Database.from_url(settings.database_url)
+    try:
+        with db.transaction() as session:
+            company = accounts.company_by_slug(session, args.company)
+            user = accounts.create_user(
+                session,
+                company,
+                email=args.email,
+                role=accounts.Role(args.role),
+                name=args.name,
+                password=password,
+                seller_code=args.seller_code,
+                customer_code=args.customer_code,
+            )
+            print(f"created {user.role} {user.email} in {company.slug}", file=sys.stderr)
+    finally:
+        db.dispose()
+    return 0
+
+
+def _token_create(args: argparse.Namespace, settings: Settings) -> int:
+    db = Database.from_url(settings.database_url)
+    try:
+        with db.transaction() as session:
+            token = agents.issue_token(session, accounts.company_by_slug(session, args.company))
+    finally:
+        db.dispose()
+    print(token)  # only the token on stdout, so scripts can capture it
+    return 0
+
+
+def _token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    db = Database.from_url(settings.database_url)
+    try:
+        with db.transaction() as session:
+            count = agents.revoke_tokens(session, accounts.company_by_slug(session, args.company))
+    finally:
+        db.dispose()
+    print(f"revoked {count} token(s)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,294 @@
+"""Open the customer's Tango database and talk to it the same way on every engine.
+
+``open_connection(settings)`` returns a ``TangoConnection``: a DB-API 2.0 connection (pyodbc for
+SQL Server and PostgreSQL via psqlODBC, stdlib sqlite3 for ``sqlite:PATH``) plus its dialect.
+Outside ``transaction()`` statements autocommit; inside, everything commits or rolls back
+together. Rows are read case-insensitively (PostgreSQL folds names to lower case). Every
+database error leaves as a classified ``TangoError`` whose text never contains the password.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from connectors.tango.catalog import TableCatalog
+from connectors.tango.classify import classify_db_error, scrub
+from connectors.tango.dialects import Dialect, dialect_for
+from connectors.tango.errors import TangoConfigError, TangoError
+from connectors.tango.settings import TangoSettings
+
+SQLITE_PREFIX = "sqlite:"
+
+
+class Row(dict):
+    """A result row keyed by lower-case column name; ``row["COD_ARTICU"]`` works in any case."""
+
+    def __getitem__(self, key: str) -> Any:
+        return super().__getitem__(key.lower())
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        return super().get(key.lower(), default)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(key.lower())
+
+
+def _rows(cursor: Any, batch: Sequence[Sequence[Any]]) -> list[Row]:
+    names = [d[0].lower() for d in cursor.description]
+    return [Row(zip(names, values, strict=True)) for values in batch]
+
+
+class TangoConnection:
+    """A DB-API connection to Tango with its dialect, a per-connection catalog and transactions."""
+
+    def __init__(self, raw: Any, dialect: Dialect, settings: TangoSettings) -> None:
+        self.raw = raw
+        self.dialect = dialect
+        self.settings = settings
+        self._catalog: dict[str, TableCatalog | None] = {}
+        self._in_transaction = False
+
+    # ----------------------------------------------------------------- statements
+    def _adapt(self, params: Sequence[Any]) -> list[Any]:
+        if self.dialect.name != "sqlite":
+            return list(params)
+        # sqlite3 has no Decimal/datetime adapters we may rely on (deprecated, process-global).
+        adapted = []
+        for value in params:
+            if isinstance(value, Decimal):
+                adapted.append(str(value))
+            elif isinstance(value, datetime):
+                adapted.append(value.strftime("%Y-%m-%d %H:%M:%S"))
+            elif isinstance(value, date):
+                adapted.append(value.strftime("%Y-%m-%d 00:00:00"))
+            else:
+                adapted.append(value)
+        return adapted
+
+    def error(self, exc: BaseException) -> TangoError:
+        """``exc`` classified, with the password scrubbed from its text."""
+        return classify_db_error(exc, secrets=[self.settings.password])
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement and return its cursor (the caller fetches and closes)."""
+        cursor = self.raw.cursor()
+        try:
+            cursor.execute(sql, self._adapt(params))
+        except Exception as exc:
+            cursor.close()
+            if isinstance(exc, TangoError) or not _is_db_error(exc):
+                raise
+            raise self.error(exc) from None
+        return cursor
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement that returns no rows; the number of rows it touched."""
+        cursor = self.execute(sql, params)
+        try:
+            return cursor.rowcount
+        finally:
+            cursor.close()
+
+    def query_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        cursor = self.execute(sql, params)
+        try:
+            return _rows(cursor, cursor.fetchall())
+        except Exception as exc:
+            raise self._fetch_error(exc) from None
+        finally:
+            cursor.close()
+
+    def query_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        rows = self.query_all(sql, params)
+        return rows[0] if rows else None
+
+    def stream(self, sql: str, params: Sequence[Any] = (), size: int | None = None) -> Iterator[Row]:
+        """Rows ``size`` at a time with ``fetchmany``: a big table is never all in memory."""
+        size = size or self.settings.fetch_size
+        cursor = self.execute(sql, params)
+        try:
+            while True:
+                try:
+                    batch = cursor.fetchmany(size)
+                except Exception as exc:
+                    raise self._fetch_error(exc) from None
+                if not batch:
+                    return
+                yield from _rows(cursor, batch)
+        finally:
+            cursor.close()
+
+    def _fetch_error(self, exc: Exception) -> Exception:
+        return self.error(exc) if _is_db_error(exc) else exc
+
+    # ----------------------------------------------------------------- transactions
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[TangoConnection]:
+        """One transaction: commit when the block ends, roll back on any exception."""
+        if self._in_transaction:
+            raise RuntimeError("nested Tango transactions are not supported")
+        self._in_transaction = True
+        try:
+            self._begin()
+            try:
+                yield self
+            except BaseException:
+                self._rollback()
+                raise
+            try:
+                self.raw.commit()
+            except Exception as exc:
+                self._rollback()
+                raise self._fetch_error(exc) from None
+        finally:
+            self._end()
+            self._in_transaction = False
+
+    def _begin(self) -> None:
+        begin = self.dialect.begin_sql()
+        if begin:
+            self.run(begin)
+        else:
+            self.raw.autocommit = False
+
+    def _rollback(self) -> None:
+        # The connection may already be gone (the reason we are rolling back).
+        with contextlib.suppress(Exception):
+            self.raw.rollback()
+
+    def _end(self) -> None:
+        if self.dialect.begin_sql() is None:
+            with contextlib.suppress(Exception):
+                self.raw.autocommit = True
+
+    # ----------------------------------------------------------------- catalog
+    def table(self, name: str) -> TableCatalog | None:
+        """The real columns of ``name`` (read once per connection), None if it does not exist."""
+        key = name.upper()
+        if key not in self._catalog:
+            try:
+                self._catalog[key] = self.dialect.read_columns(self.raw, key)
+            except Exception as exc:
+                if not _is_db_error(exc):
+                    raise
+                raise self.error(exc) from None
+        return self._catalog[key]
+
+    def require_table(self, name: str) -> TableCatalog:
+        """Like ``table`` but a missing table is a ``TangoConfigError``."""
+        found = self.table(name)
+        if found is None:
+            raise TangoConfigError(
+                f"table {name} not found in the Tango database",
+                f"No se encontró la tabla {name} en la base de Tango (¿base equivocada o versión "
+                f"de Tango distinta?).",
+            )
+        return found
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.raw.close()
+
+    def __enter__(self) -> TangoConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _is_db_error(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.Error):
+        return True
+    return type(exc).__module__ == "pyodbc"
+
+
+def odbc_connection_string(settings: TangoSettings) -> str:
+    """The connection string with ``PWD`` joined (only ever passed to the driver)."""
+    base = settings.connection.strip().rstrip(";")
+    if settings.password is None:
+        return base + ";"
+    escaped = settings.password.replace("}", "}}")
+    return f"{base};PWD={{{escaped}}};"
+
+
+def driver_name(connection: str) -> str | None:
+    """The ``DRIVER={…}`` named in an ODBC connection string, if any."""
+    match = re.search(r"(?i)driver\s*=\s*(\{[^}]*\}|[^;]*)", connection)
+    return match.group(1).strip("{} ") if match else None
+
+
+def guess_dialect(settings: TangoSettings) -> str:
+    """The dialect from settings, or from the connection string when ``dialect = "auto"``."""
+    if settings.dialect != "auto":
+        return settings.dialect
+    if settings.connection.startswith(SQLITE_PREFIX):
+        return "sqlite"
+    driver = (driver_name(settings.connection) or "").lower()
+    return "postgresql" if "postgres" in driver or "psql" in driver else "sqlserver"
+
+
+def sqlite_path(settings: TangoSettings) -> Path:
+    return Path(settings.connection[len(SQLITE_PREFIX):])
+
+
+def open_connection(settings: TangoSettings) -> TangoConnection:
+    """Connect to the Tango database described by ``settings``."""
+    name = guess_dialect(settings)
+    dialect = dialect_for(name)
+    if name == "sqlite":
+        raw = _open_sqlite(settings)
+    else:
+        raw = _open_odbc(settings)
+    conn = TangoConnection(raw, dialect, settings)
+    timeout_sql = dialect.lock_timeout_sql(settings.lock_timeout_seconds)
+    if timeout_sql:
+        try:
+            conn.run(timeout_sql)
+        except TangoError:
+            conn.close()
+            raise
+    return conn
+
+
+def _open_sqlite(settings: TangoSettings) -> sqlite3.Connection:
+    path = sqlite_path(settings)
+    if not path.is_file():
+        raise TangoConfigError(
+            f"SQLite database {path} does not exist",
+            f"No existe la base de demostración {path}: ejecute «activo demo» para crearla.",
+        )
+    try:
+        # mode=rw: never create an empty database by mistake; isolation_level=None: we say BEGIN.
+        raw = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True,
+                              timeout=settings.lock_timeout_seconds, isolation_level=None,
+                              check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise classify_db_error(exc) from None
+    return raw
+
+
+def _open_odbc(settings: TangoSettings) -> Any:
+    try:
+        import pyodbc
+    except ImportError as exc:  # pragma: no cover - unixODBC missing on a Linux box
+        raise TangoConfigError(
+            f"pyodbc cannot be loaded: {exc}",
+            "No se pudo cargar ODBC (pyodbc/unixODBC) en esta máquina.",
+        ) from None
+    try:
+        return pyodbc.connect(odbc_connection_string(settings), autocommit=True,
+                              timeout=max(settings.lock_timeout_seconds, 5))
+    except pyodbc.Error as exc:
+        raise classify_db_error(exc, secrets=[settings.password]) from None
+    except Exception as exc:  # never let a message with PWD escape
+        raise TangoConfigError(
+            scrub(f"{type(exc).__name__}: {exc}", [settings.password]),
+            "No se pudo abrir la conexión ODBC con Tango: revise la cadena de conexión.",
+        ) from None

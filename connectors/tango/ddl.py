@@ -1,0 +1,105 @@
+"""Render the Tango table description (``schema.py``) as DDL for SQLite, PostgreSQL, SQL Server.
+
+- SQL Server: the real types (``timestamp`` rowversion, sequences ``dbo.SEQUENCE_GVA21``…);
+  used to syntax-check with sqlglot, never run by us against a customer's database.
+- PostgreSQL: ``ROW_VERSION`` is ``GENERATED ALWAYS AS IDENTITY``, which, like SQL Server's
+  rowversion, refuses an explicit value — a faithful stand-in. Bits are ``boolean``.
+- SQLite: ``ROW_VERSION`` is a virtual generated column (also refuses explicit values and is
+  hidden from ``PRAGMA table_info``); no sequences — ids are MAX+1 under the write lock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors.tango.schema import (
+    BIT, CHAR, DATETIME, DECIMAL, FLOAT, INT, ROWVERSION, SMALLINT, TABLES, TEXT, VARCHAR, XML,
+    Column, Table,
+)
+
+DIALECTS = ("sqlite", "postgresql", "sqlserver")
+
+_TYPES: dict[str, dict[str, str]] = {
+    "sqlserver": {
+        INT: "int", SMALLINT: "smallint", DECIMAL: "decimal(22,7)", FLOAT: "float",
+        VARCHAR: "varchar({n})", CHAR: "char({n})", TEXT: "varchar(max)", BIT: "bit",
+        DATETIME: "datetime", XML: "xml", ROWVERSION: "timestamp",
+    },
+    "postgresql": {
+        INT: "integer", SMALLINT: "smallint", DECIMAL: "numeric(22,7)",
+        FLOAT: "double precision", VARCHAR: "varchar({n})", CHAR: "char({n})", TEXT: "text",
+        BIT: "boolean", DATETIME: "timestamp", XML: "text",
+        ROWVERSION: "bigint GENERATED ALWAYS AS IDENTITY",
+    },
+    "sqlite": {
+        INT: "INTEGER", SMALLINT: "SMALLINT", DECIMAL: "DECIMAL(22,7)", FLOAT: "REAL",
+        VARCHAR: "VARCHAR({n})", CHAR: "CHAR({n})", TEXT: "TEXT", BIT: "BIT",
+        DATETIME: "DATETIME", XML: "TEXT", ROWVERSION: "INTEGER GENERATED ALWAYS AS (0) VIRTUAL",
+    },
+}
+
+
+def _check(dialect: str) -> None:
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r}; expected one of {DIALECTS}")
+
+
+def _qualified(dialect: str, name: str) -> str:
+    return f"dbo.{name}" if dialect == "sqlserver" else name
+
+
+def column_ddl(dialect: str, column: Column) -> str:
+    """One column definition, e.g. ``NRO_PEDIDO varchar(14) NOT NULL``."""
+    _check(dialect)
+    sql_type = _TYPES[dialect][column.type].format(n=column.length)
+    if column.type == ROWVERSION and dialect != "sqlserver":
+        return f"{column.name} {sql_type}"  # generated: NOT NULL by construction
+    return f"{column.name} {sql_type}{' NOT NULL' if column.not_null else ''}"
+
+
+def table_ddl(dialect: str, table: Table) -> list[str]:
+    """CREATE TABLE (with primary key and unique constraints) plus its CREATE INDEX statements."""
+    _check(dialect)
+    name = _qualified(dialect, table.name)
+    parts = [column_ddl(dialect, c) for c in table.columns]
+    parts.append(f"CONSTRAINT PK_{table.name} PRIMARY KEY ({', '.join(table.primary_key)})")
+    for i, cols in enumerate(table.unique, start=1):
+        parts.append(f"CONSTRAINT UQ_{table.name}_{i} UNIQUE ({', '.join(cols)})")
+    statements = [f"CREATE TABLE {name} (\n  " + ",\n  ".join(parts) + "\n)"]
+    for i, cols in enumerate(table.indexes, start=1):
+        statements.append(f"CREATE INDEX IX_{table.name}_{i} ON {name} ({', '.join(cols)})")
+    return statements
+
+
+def sequence_ddl(dialect: str, table: Table) -> list[str]:
+    """CREATE SEQUENCE for a table whose id comes from a sequence (none on SQLite)."""
+    _check(dialect)
+    if table.sequence is None or dialect == "sqlite":
+        return []
+    if dialect == "sqlserver":
+        return [f"CREATE SEQUENCE dbo.{table.sequence} AS int START WITH 1 INCREMENT BY 1"]
+    return [f"CREATE SEQUENCE {table.sequence} AS integer START WITH 1 INCREMENT BY 1"]
+
+
+def schema_ddl(dialect: str, tables: tuple[Table, ...] = TABLES) -> list[str]:
+    """Every statement that builds the Tango-shaped schema in ``dialect``, in order."""
+    statements: list[str] = []
+    for table in tables:
+        statements.extend(sequence_ddl(dialect, table))
+        statements.extend(table_ddl(dialect, table))
+    return statements
+
+
+def create_schema(conn: Any, dialect: str, tables: tuple[Table, ...] = TABLES) -> None:
+    """Create the Tango-shaped tables (and sequences) on a DB-API connection, then commit.
+
+    ``conn`` may be a raw DB-API connection or a ``TangoConnection`` (its ``raw`` is used).
+    """
+    raw = getattr(conn, "raw", conn)
+    cursor = raw.cursor()
+    try:
+        for statement in schema_ddl(dialect, tables):
+            cursor.execute(statement)
+    finally:
+        cursor.close()
+    raw.commit()  # harmless under autocommit; needed when the caller opened a transaction

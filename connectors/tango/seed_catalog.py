@@ -1,0 +1,202 @@
+"""The demo distributor's catalogue: a food-and-drinks wholesaler in Buenos Aires (pure data).
+
+Families are (rubro, IVA %, unit, description template, variants, base price in pesos);
+``seed_data`` expands them into articles with deterministic prices and stock.
+"""
+
+from __future__ import annotations
+
+# (rubro, vat, unit, template, variants, base price). "{v}" takes each variant in turn.
+FAMILIES: tuple[tuple[str, str, str, str, tuple[str, ...], int], ...] = (
+    ("Bebidas", "21", "UNI", "Gaseosa Coca-Cola {v}", ("500 ml", "1,5 L", "2,25 L"), 1900),
+    ("Bebidas", "21", "UNI", "Gaseosa Sprite {v}", ("500 ml", "1,5 L", "2,25 L"), 1700),
+    ("Bebidas", "21", "UNI", "Gaseosa Fanta Naranja {v}", ("500 ml", "1,5 L", "2,25 L"), 1700),
+    ("Bebidas", "21", "UNI", "Gaseosa Pepsi {v}", ("500 ml", "1,5 L", "2,25 L"), 1600),
+    ("Bebidas", "21", "UNI", "Gaseosa 7Up {v}", ("500 ml", "1,5 L", "2,25 L"), 1550),
+    ("Bebidas", "21", "UNI", "Paso de los Toros Pomelo {v}", ("500 ml", "1,5 L"), 1500),
+    ("Bebidas", "21", "UNI", "Schweppes Tónica {v}", ("500 ml", "1,5 L"), 1650),
+    ("Bebidas", "21", "UNI", "Agua mineral Villavicencio {v}", ("500 ml", "2 L", "6,25 L"), 900),
+    ("Bebidas", "21", "UNI", "Agua mineral Villa del Sur {v}", ("500 ml", "2 L", "6,25 L"), 850),
+    ("Bebidas", "21", "UNI", "Agua Eco de los Andes {v}", ("500 ml", "1,5 L"), 800),
+    ("Bebidas", "21", "UNI", "Agua saborizada Levité {v} 1,5 L",
+     ("Pomelo", "Naranja", "Manzana", "Durazno"), 1400),
+    ("Bebidas", "21", "UNI", "Jugo Cepita {v} 1 L", ("Naranja", "Multifruta", "Durazno"), 1800),
+    ("Bebidas", "21", "UNI", "Jugo Baggio {v} 1 L", ("Naranja", "Manzana", "Multifruta"), 1100),
+    ("Bebidas", "21", "UNI", "Cerveza Quilmes Clásica {v}", ("lata 473 ml", "botella 1 L"), 1500),
+    ("Bebidas", "21", "UNI", "Cerveza Brahma {v}", ("lata 473 ml", "botella 1 L"), 1400),
+    ("Bebidas", "21", "UNI", "Cerveza Stella Artois {v}", ("lata 473 ml", "botella 975 ml"), 1900),
+    ("Bebidas", "21", "UNI", "Cerveza Andes Origen Rubia {v}", ("lata 473 ml",), 1700),
+    ("Bebidas", "21", "UNI", "Cerveza Patagonia Amber Lager {v}", ("lata 473 ml",), 2100),
+    ("Bebidas", "21", "UNI", "Vino {v}",
+     ("Toro Tinto 1 L", "Santa Julia Malbec 750 ml", "Alamos Malbec 750 ml",
+      "Trapiche Cabernet 750 ml", "Nieto Senetiner Chardonnay 750 ml",
+      "Michel Torino Torrontés 750 ml"), 5200),
+    ("Bebidas", "21", "UNI", "{v}", ("Fernet Branca 750 ml", "Aperitivo Gancia 950 ml",
+                                     "Sidra Real 720 ml"), 9800),
+    ("Almacén", "21", "UNI", "Yerba mate Taragüí {v}", ("500 g", "1 kg"), 3100),
+    ("Almacén", "21", "UNI", "Yerba mate Playadito {v}", ("500 g", "1 kg"), 3300),
+    ("Almacén", "21", "UNI", "Yerba mate Rosamonte {v}", ("500 g", "1 kg"), 3000),
+    ("Almacén", "21", "UNI", "Yerba mate La Merced {v}", ("500 g", "1 kg"), 3500),
+    ("Almacén", "21", "UNI", "Yerba mate Amanda {v}", ("500 g", "1 kg"), 2900),
+    ("Almacén", "21", "UNI", "Yerba mate Cruz de Malta {v}", ("500 g", "1 kg"), 2950),
+    ("Almacén", "10.5", "UNI", "Fideos Matarazzo {v} 500 g",
+     ("Spaghetti", "Tirabuzón", "Mostachol"), 1500),
+    ("Almacén", "10.5", "UNI", "Fideos Lucchetti {v} 500 g",
+     ("Spaghetti", "Tirabuzón", "Moñito"), 1200),
+    ("Almacén", "10.5", "UNI", "Fideos Don Vicente {v} 500 g",
+     ("Spaghetti", "Cinta", "Ñoquis"), 1900),
+    ("Almacén", "10.5", "UNI", "Arroz Gallo {v} 1 kg", ("largo fino", "doble carolina",
+                                                        "parboil"), 1800),
+    ("Almacén", "10.5", "UNI", "Arroz Molinos Ala {v} 1 kg", ("largo fino", "integral"), 1600),
+    ("Almacén", "10.5", "UNI", "Aceite de girasol Natura {v}", ("900 ml", "1,5 L"), 2600),
+    ("Almacén", "10.5", "UNI", "Aceite de girasol Cocinero {v}", ("900 ml", "1,5 L"), 2400),
+    ("Almacén", "10.5", "UNI", "Aceite de oliva Lira extra virgen {v}", ("500 ml",), 9500),
+    ("Almacén", "10.5", "UNI", "Harina de trigo {v} 1 kg",
+     ("Pureza 000", "Pureza 0000", "Blancaflor leudante", "Cañuelas 000"), 900),
+    ("Almacén", "10.5", "UNI", "Azúcar {v} 1 kg", ("Ledesma", "Chango", "Domino"), 1300),
+    ("Almacén", "21", "UNI", "Café {v}",
+     ("La Virginia molido 500 g", "Cabrales molido 250 g", "Nescafé Clásico 170 g",
+      "Dolca suave 100 g"), 4800),
+    ("Almacén", "21", "UNI", "{v}",
+     ("Tomate perita La Campagnola 400 g", "Arvejas Noel 300 g", "Atún Gomes da Costa 170 g",
+      "Choclo cremoso Arcor 300 g", "Duraznos en almíbar Arcor 820 g",
+      "Mayonesa Hellmann's 475 g", "Kétchup Natura 250 g", "Mostaza Savora 250 g",
+      "Puré de tomate Arcor 520 g", "Lentejas Inca 400 g"), 1300),
+    ("Almacén", "21", "UNI", "Galletitas {v}",
+     ("Oreo 118 g", "Criollitas 3 x 100 g", "Express 3 x 101 g", "Traviata 303 g",
+      "Chocolinas 170 g", "Pepitos 118 g", "Don Satur bizcochos 200 g",
+      "Terrabusi Variedad 400 g", "Sonrisas 108 g", "Rex 125 g"), 1400),
+    ("Lácteos", "10.5", "UNI", "Leche La Serenísima {v} 1 L",
+     ("entera", "descremada", "larga vida"), 1300),
+    ("Lácteos", "10.5", "UNI", "Leche SanCor {v} 1 L", ("entera", "descremada"), 1200),
+    ("Lácteos", "10.5", "UNI", "Leche Ilolay {v} 1 L", ("entera", "descremada"), 1150),
+    ("Lácteos", "21", "UNI", "{v}",
+     ("Yogur bebible Ser frutilla 1 L", "Yogur firme La Serenísima vainilla 190 g",
+      "Yogurísimo frutilla 190 g", "Danonino frutilla 4 u"), 1600),
+    ("Lácteos", "21", "KG", "Queso {v}", ("cremoso Punta del Agua", "tybo en barra",
+                                          "pategrás Sancor"), 9800),
+    ("Lácteos", "21", "UNI", "{v}",
+     ("Queso rallado La Paulina 150 g", "Casancrem 290 g", "Manteca La Serenísima 200 g",
+      "Manteca Tonadita 100 g", "Dulce de leche La Serenísima 400 g",
+      "Dulce de leche SanCor 1 kg", "Crema de leche Milkaut 200 ml"), 2500),
+    ("Limpieza", "21", "UNI", "Detergente {v}",
+     ("Magistral limón 300 ml", "Magistral limón 750 ml", "Ala ultra 500 ml",
+      "Cif bioactive 300 ml", "Ala ultra 750 ml"), 1700),
+    ("Limpieza", "21", "UNI", "Lavandina {v}", ("Ayudín 1 L", "Ayudín 2 L", "Querubín 1 L"), 1000),
+    ("Limpieza", "21", "UNI", "Jabón en polvo {v} 800 g", ("Ala", "Skip", "Drive"), 3900),
+    ("Limpieza", "21", "UNI", "{v}",
+     ("Suavizante Vivere 900 ml", "Suavizante Comfort 900 ml", "Limpiador Mr Músculo 500 ml",
+      "Limpiador Procenex lavanda 900 ml", "Limpiador Poett lavanda 900 ml",
+      "Cif crema 375 ml", "Papel higiénico Higienol 4 x 30 m", "Papel higiénico Elite 4 x 30 m",
+      "Rollo de cocina Sussex 3 x 40", "Servilletas Elite 70 u", "Esponja Mortimer doble uso",
+      "Virulana 10 u", "Bolsas de residuo 50 x 70 10 u", "Trapo de piso gris"), 1900),
+    ("Golosinas", "21", "UNI", "Alfajor {v}",
+     ("Havanna chocolate", "Jorgito chocolate", "Guaymallén blanco", "Capitán del Espacio",
+      "Milka mousse", "Fantoche triple", "Terrabusi clásico", "Cachafaz maicena"), 700),
+    ("Golosinas", "21", "UNI", "Chocolate {v}",
+     ("Milka con leche 100 g", "Cofler aireado 100 g", "Shot 90 g", "Block 110 g",
+      "Rocklets 40 g", "Bon o Bon 16 u"), 2200),
+    ("Golosinas", "21", "UNI", "{v}",
+     ("Caramelos Butter Toffees 822 g", "Caramelos Sugus 150 g", "Gomitas Mogul 30 g",
+      "Chicles Flynn Paff 70 u", "Chicles Beldent menta", "Chicles Topline", "Halls menta",
+      "Turrón Arcor 25 g x 50 u", "Mantecol 111 g", "Tita 36 g", "Rhodesia 22 g",
+      "Chupetín Pico Dulce 24 u"), 900),
+    ("Perfumería", "21", "UNI", "{v}",
+     ("Shampoo Sedal 340 ml", "Shampoo Plusbelle 1 L", "Shampoo Pantene 400 ml",
+      "Jabón de tocador Dove 90 g", "Jabón de tocador Lux 125 g", "Jabón de tocador Rexona 125 g",
+      "Desodorante Rexona aerosol 150 ml", "Desodorante Axe aerosol 150 ml",
+      "Desodorante Dove aerosol 150 ml", "Pasta dental Colgate 90 g",
+      "Pasta dental Kolynos 90 g", "Cepillo dental Colgate medio", "Pañales Pampers M 30 u",
+      "Pañales Huggies G 24 u"), 3000),
+)
+
+# Articles that manage no stock (services): code suffix, description, price.
+SERVICES: tuple[tuple[str, str, int], ...] = (
+    ("SE0001", "Flete a domicilio", 6500),
+    ("SE0002", "Armado de pedido especial", 2500),
+)
+
+RUBRO_PREFIX = {"Bebidas": "BE", "Almacén": "AL", "Lácteos": "LA", "Limpieza": "LI",
+                "Golosinas": "GO", "Perfumería": "PE"}
+
+# (razón social, nombre comercial, localidad, domicilio, CUIT prefix)
+CUSTOMERS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("Supermercado La Estrella S.R.L.", "La Estrella", "Quilmes", "Av. Calchaquí 1450", "30"),
+    ("Autoservicio El Sol de Lanús S.A.", "El Sol", "Lanús", "Hipólito Yrigoyen 4210", "30"),
+    ("Almacén Don Pepe", "Don Pepe", "Banfield", "Maipú 380", "20"),
+    ("Kiosco y Maxikiosco Mi Barrio", "Mi Barrio", "Avellaneda", "Mitre 1022", "27"),
+    ("Distribuidora Norte Bonaerense S.A.", "Norte Bonaerense", "San Isidro", "Centenario 955",
+     "30"),
+    ("Minimercado Los Andes", "Los Andes", "Morón", "Rivadavia 17850", "20"),
+    ("Despensa La Esquina de Ana", "La Esquina", "Ramos Mejía", "Belgrano 120", "27"),
+    ("Supermercado Familia Ríos S.R.L.", "Familia Ríos", "San Justo", "Arieta 3300", "30"),
+    ("Autoservicio Mayorista Oeste S.A.", "Mayorista Oeste", "Merlo", "Av. del Libertador 560",
+     "30"),
+    ("Almacén Natural de Palermo", "Natural Palermo", "CABA", "Gorriti 4890", "20"),
+    ("Kiosco 24 Horas Constitución", "24 Horas", "CABA", "Lima 1570", "20"),
+    ("Maxikiosco El Puente", "El Puente", "Lomas de Zamora", "Laprida 615", "27"),
+    ("Supermercado Chino Hua Xing", "Hua Xing", "Caseros", "Urquiza 4780", "30"),
+    ("Mercadito San Cayetano", "San Cayetano", "Liniers", "Cuzco 230", "20"),
+    ("Almacén de Ramos Generales El Tala", "El Tala", "Luján", "San Martín 88", "20"),
+    ("Autoservicio La Plata Centro S.R.L.", "La Plata Centro", "La Plata", "Calle 7 1234", "30"),
+    ("Despensa Los Hornos", "Los Hornos", "La Plata", "Calle 137 2210", "27"),
+    ("Supermercado Costa Atlántica S.A.", "Costa Atlántica", "Mar del Plata", "Colón 2750",
+     "30"),
+    ("Almacén Doña Rosa", "Doña Rosa", "Berazategui", "Calle 14 4550", "27"),
+    ("Kiosco Estación Temperley", "Estación", "Temperley", "Av. Meeks 160", "20"),
+    ("Minimercado El Trébol", "El Trébol", "Adrogué", "Esteban Adrogué 1001", "20"),
+    ("Bar y Comedor El Faro", "El Faro", "Avellaneda", "Av. Mitre 3750", "30"),
+    ("Restaurante La Parrilla de Tito S.R.L.", "Parrilla de Tito", "Quilmes", "Rivadavia 501",
+     "30"),
+    ("Club Atlético Social Bernal", "Club Bernal", "Bernal", "Zapiola 95", "30"),
+    ("Autoservicio Villa Luzuriaga", "Villa Luzuriaga", "San Justo", "Camino de Cintura 700",
+     "20"),
+    ("Almacén El Gaucho", "El Gaucho", "Cañuelas", "Libertad 420", "20"),
+    ("Supermercado Rosario Oeste S.A.", "Rosario Oeste", "Rosario", "Av. Pellegrini 5200", "30"),
+    ("Despensa Barrio Norte Córdoba", "Barrio Norte", "Córdoba", "Av. Colón 1880", "27"),
+    ("Kiosco La Plaza", "La Plaza", "Tigre", "Cazón 1150", "20"),
+    ("Maxikiosco Universitario", "Universitario", "Bahía Blanca", "Alem 1253", "20"),
+    ("Almacén Los Primos", "Los Primos", "Florencio Varela", "San Martín 2740", "20"),
+    ("Distribuidora Sur Patagónico S.R.L.", "Sur Patagónico", "Neuquén", "Av. Argentina 360",
+     "30"),
+    ("Comedor Escolar San José", "San José", "Moreno", "Libertador 1455", "30"),
+    ("Panadería y Confitería La Espiga", "La Espiga", "Haedo", "Rivadavia 16320", "30"),
+)
+
+SELLERS: tuple[tuple[str, str, str], ...] = (
+    ("V01", "Martín Gómez", "martin.gomez@elcastordistribuidora.com.ar"),
+    ("V02", "Lucía Fernández", "lucia.fernandez@elcastordistribuidora.com.ar"),
+    ("V03", "Diego Romero", "diego.romero@elcastordistribuidora.com.ar"),
+    ("V04", "Carolina Díaz", "carolina.diaz@elcastordistribuidora.com.ar"),
+)
+
+TRANSPORTS: tuple[tuple[str, str, str], ...] = (
+    ("01", "Expreso Sur Bonaerense", "30-70864213-5"),
+    ("02", "Transporte Rápido del Oeste S.R.L.", "30-71234567-9"),
+    ("03", "Retira el cliente en depósito", ""),
+)
+
+SALE_CONDITIONS: tuple[tuple[int, str, bool], ...] = (
+    (1, "Contado", True),
+    (2, "Cuenta corriente 15 días", False),
+    (3, "Cuenta corriente 30 días", False),
+    (4, "Cheque a 30/60 días", False),
+)
+
+DEPOSITS: tuple[tuple[str, str, str], ...] = (
+    ("1", "Depósito Central Quilmes", "Av. Calchaquí 3900"),
+    ("2", "Depósito Rosario", "Av. Circunvalación 2100"),
+)
+
+VAT_RATES: tuple[tuple[int, str, str], ...] = (
+    (1, "IVA 21 %", "21"),
+    (2, "IVA 10,5 %", "10.5"),
+    (3, "IVA 27 %", "27"),
+    (4, "Exento", "0"),
+)
+
+UNITS: tuple[tuple[int, str, str, str], ...] = (
+    (1, "UNIDAD", "Unidad", "UNI"),
+    (2, "KILOGRAMO", "Kilogramo", "KG"),
+    (3, "CAJA", "Caja", "CJ"),
+)

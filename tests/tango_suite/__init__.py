@@ -1,0 +1,1 @@
+"""Shared pieces of the Tango connector's behavioural suite (run on SQLite and PostgreSQL)."""
