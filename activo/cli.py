@@ -140,9 +140,7 @@ def _doctor(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     startup = start(_config_arg(args), environ, console=False)
     results = run_doctor(startup)
     for result in results:
-        mark = "✓" if result.ok else "✗"
-        hint = f": {result.hint}" if result.hint and not result.ok else ""
-        print(f"{mark} {result.title}{hint}")
+        print(f"{'✓' if result.ok else '✗'} {result.name}: {result.message_es}")
     print(f"Registro: {startup.log_file}")
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
@@ -163,6 +161,8 @@ def _secrets_set(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 def _demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from activo.demo import DemoOptions, run_demo
 
+    # SIGTERM stops the demo like Ctrl+C: everything it started is stopped on the way out.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     return run_demo(
         DemoOptions(data_dir=args.data_dir.absolute(), smoke=args.smoke, port=args.port),
         environ,

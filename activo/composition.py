@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
-from connectors.tango.reader import MasterDataReader
-from connectors.tango.writer import PedidoWriter
 
 from activo import __version__
 from activo.config import Config, ConfigError, load_config, tango_settings
@@ -22,7 +20,9 @@ from activo.paths import Paths, resolve_paths
 from activo.secrets import SecretName, SecretStore
 from connectors.cloud.client import CloudClient
 from connectors.tango.connection import TangoConnection, open_connection
+from connectors.tango.reader import MasterDataReader
 from connectors.tango.settings import TangoSettings
+from connectors.tango.writer import PedidoWriter
 
 log = structlog.get_logger(__name__)
 

@@ -10,27 +10,25 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from activo.config_sources import (
+    BadValue,
+    ConfigError,
+    from_env,
+    from_toml,
+    line_of,
+    read_toml,
+)
 from connectors.cloud.client import base_url_problem
 from connectors.cloud.contract import MAX_BATCH_RECORDS, MAX_LEASE_ORDERS, MAX_LEASE_WAIT_SECONDS
 from connectors.tango.settings import TangoSettings
 
 ENV_PREFIX = "ACTIVO_"
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; ``problems`` are Spanish sentences, one per issue."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = list(problems)
-
 
 @dataclass(frozen=True)
 class CloudConfig:
@@ -53,6 +51,7 @@ class TangoConfig:
     decimals: int = 2
     lock_timeout_seconds: int = 10
     fetch_size: int = 1000
+    family_column: str = "DESC_ADIC"  # STA11 column with the rubro; "" sends no family
     # table → column → value for NOT NULL columns the mapping does not fill (TOML only).
     defaults: Mapping[str, Mapping[str, object]] = field(
         default_factory=lambda: MappingProxyType({})
@@ -142,6 +141,9 @@ _RULES: Mapping[tuple[str, str], Callable[[Any], str | None]] = MappingProxyType
         ("tango", "decimals"): _between(0, 6),
         ("tango", "lock_timeout_seconds"): _between(1, 300),
         ("tango", "fetch_size"): _between(1, 100_000),
+        ("tango", "family_column"): lambda v: None
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,127}|", v)
+        else "debe ser un nombre de columna de STA11 (ej. DESC_ADIC) o vacío",
         ("sync", "batch_size"): _between(1, MAX_BATCH_RECORDS),
         ("sync", "master_data_interval_seconds"): _between(60, 86_400),
         ("logging", "level"): _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
@@ -150,106 +152,12 @@ _RULES: Mapping[tuple[str, str], Callable[[Any], str | None]] = MappingProxyType
     }
 )
 
-# --------------------------------------------------------------------------- coercion
-
-_TRUE = frozenset({"1", "true", "yes", "si", "sí", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
-_TYPE_NAMES_ES = {bool: "true o false", int: "un número entero", float: "un número", str: "texto"}
-
-
-class _BadValue(Exception):
-    pass
-
-
-def _from_toml(kind: type, value: object) -> object:
-    """Check a TOML value against the key's type; TOML already typed it."""
-    if kind is bool:
-        ok = isinstance(value, bool)
-    elif kind is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif kind is float:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        value = float(value) if ok else value  # type: ignore[arg-type]
-    else:
-        # IT people write `deposit = 1` or `estado = 2`: a number is fine for a code.
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        ok = isinstance(value, str)
-    if not ok:
-        raise _BadValue(f"debe ser {_TYPE_NAMES_ES[kind]}")
-    return value
-
-
-def _from_env(kind: type, text: str) -> object:
-    """Turn an environment variable's text into the key's type."""
-    text = text.strip()
-    if kind is bool:
-        if text.lower() in _TRUE:
-            return True
-        if text.lower() in _FALSE:
-            return False
-        raise _BadValue("debe ser true o false")
-    try:
-        if kind is int:
-            return int(text)
-        if kind is float:
-            return float(text)
-    except ValueError:
-        raise _BadValue(f"debe ser {_TYPE_NAMES_ES[kind]}") from None
-    return text
-
-
 def _normalise(section: str, key: str, value: object) -> object:
     if (section, key) == ("logging", "level") and isinstance(value, str):
         return value.upper()
     if (section, key) in {("tango", "dialect"), ("tango", "estado")} and isinstance(value, str):
         return value.lower()
     return value
-
-
-# --------------------------------------------------------------------------- TOML file
-
-
-def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
-    try:
-        # utf-8-sig: Windows Notepad may save UTF-8 with a BOM, which TOML does not allow.
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise ConfigError([f"No se puede leer el archivo de configuración {path}: {exc}"]) from None
-    except UnicodeDecodeError:
-        raise ConfigError(
-            [f"El archivo de configuración {path} no está en UTF-8: guardalo con esa codificación."]
-        ) from None
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
-        where = f"en la línea {line}" if line else "en algún lugar"
-        raise ConfigError(
-            [
-                f"El archivo de configuración {path} tiene un error de sintaxis {where} ({exc}). "
-                "Revisá las comillas, los corchetes y el signo = de esa línea."
-            ]
-        ) from None
-
-
-def _line_from_message(message: str) -> int | None:
-    # Python < 3.14 puts the position only in the message: "... (at line 3, column 9)".
-    found = re.search(r"line (\d+)", message)
-    return int(found.group(1)) if found else None
-
-
-def _line_of(text: str, section: str, key: str) -> int | None:
-    """The line where ``key`` is set inside ``[section]``, to point the IT person at it."""
-    current = ""
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        header = re.match(r"^\[\s*([^\]\s]+)\s*\]", line)
-        if header:
-            current = header.group(1)
-        elif current == section and re.match(rf"^{re.escape(key)}\s*=", line):
-            return number
-    return None
 
 
 # --------------------------------------------------------------------------- loading
@@ -265,7 +173,7 @@ def load_config(path: Path | None, environ: Mapping[str, str], *, required: bool
     text = ""
     problems: list[str] = []
     if path is not None:
-        data, text = _read_toml(path)
+        data, text = read_toml(path)
     sections: dict[str, dict[str, Any]] = {}
     origins: dict[tuple[str, str], str] = {}
     for name, cls in SECTIONS.items():
@@ -306,14 +214,14 @@ def _section_values(
             origins[(section, key)] = "toml"
             try:
                 value = _toml_value(section, key, default, table[key])
-            except _BadValue as exc:
+            except BadValue as exc:
                 problems.append(f"{_where_toml(path, text, section, key)}: {exc}.")
         env_name = env_var(section, key)
         if (section, key) not in TOML_ONLY_KEYS and env_name in environ:
             origins[(section, key)] = "env"
             try:
-                value = _from_env(type(default), environ[env_name])
-            except _BadValue as exc:
+                value = from_env(type(default), environ[env_name])
+            except BadValue as exc:
                 problems.append(f"La variable de entorno {env_name} ([{section}] {key}): {exc}.")
         values[key] = _normalise(section, key, value)
     return values, problems
@@ -322,18 +230,18 @@ def _section_values(
 def _toml_value(section: str, key: str, default: object, value: object) -> object:
     if (section, key) == ("tango", "defaults"):
         return _column_defaults(value)
-    return _from_toml(type(default), value)
+    return from_toml(type(default), value)
 
 
 def _column_defaults(value: object) -> Mapping[str, Mapping[str, object]]:
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-        raise _BadValue(
+        raise BadValue(
             "debe tener una sección por tabla, ej. [tango.defaults.GVA21] con COLUMNA = valor"
         )
     for columns in value.values():
         for column_value in columns.values():
             if isinstance(column_value, dict | list):
-                raise _BadValue("cada columna lleva un valor simple (número, texto o fecha)")
+                raise BadValue("cada columna lleva un valor simple (número, texto o fecha)")
     return MappingProxyType(
         {table.upper(): MappingProxyType(dict(columns)) for table, columns in value.items()}
     )
@@ -366,7 +274,7 @@ def _check_section(
 
 
 def _where_toml(path: Path | None, text: str, section: str, key: str) -> str:
-    line = _line_of(text, section, key)
+    line = line_of(text, section, key)
     at = f", línea {line}" if line else ""
     return f"{path}{at}: [{section}] {key}"
 
@@ -433,5 +341,6 @@ def tango_settings(tango: TangoConfig, password: str | None) -> TangoSettings:
         decimals=tango.decimals,
         lock_timeout_seconds=tango.lock_timeout_seconds,
         fetch_size=tango.fetch_size,
+        family_column=tango.family_column,
         defaults={table: dict(columns) for table, columns in tango.defaults.items()},
     )

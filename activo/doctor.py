@@ -11,32 +11,28 @@ from datetime import UTC, datetime
 
 from activo.composition import Startup, cloud_client
 from activo.heartbeat import AgentActivity, send_heartbeat
-from activo.secrets import SecretError, SecretName
+from activo.secrets import SecretError
 from connectors.cloud.client import CloudError
 from connectors.tango import doctor as tango_doctor
 
 
 @dataclass(frozen=True)
 class Check:
-    title: str  # Spanish, what was checked
+    name: str  # short Spanish name of what was checked
     ok: bool
-    hint: str = ""  # Spanish, how to fix it when not ok
+    message_es: str  # what was found; when not ok, how to fix it
 
 
 def run_doctor(startup: Startup) -> list[Check]:
-    """Run every check; never raises for a failed check (each becomes a ✗ with its hint)."""
+    """Run every check; a failed check becomes a ✗ with its hint, never an exception."""
     source = startup.config.source or "valores por defecto y variables de entorno"
-    checks = [Check(f"Configuración válida ({source})", True)]
-    checks.extend(_tango_checks(startup))
+    checks = [Check("configuración", True, f"Válida ({source}).")]
+    checks.extend(
+        Check(result.name, result.ok, result.message_es)
+        for result in tango_doctor.run_checks(startup.tango_settings())
+    )
     checks.extend(_cloud_checks(startup))
     return checks
-
-
-def _tango_checks(startup: Startup) -> list[Check]:
-    return [
-        Check(title=result.title_es, ok=result.ok, hint=result.hint_es)
-        for result in tango_doctor.run_checks(startup.tango_settings())
-    ]
 
 
 def _cloud_checks(startup: Startup) -> list[Check]:
@@ -44,12 +40,15 @@ def _cloud_checks(startup: Startup) -> list[Check]:
     try:
         client = cloud_client(startup)
     except SecretError as exc:
-        return [Check("Token del agente guardado", False, exc.message_es)]
-    checks = [Check("Token del agente guardado", True)]
+        return [Check("token", False, exc.message_es)]
+    checks = [Check("token", True, "El token del agente está guardado.")]
     with client:
         try:
             problem = send_heartbeat(client, AgentActivity(started_at=datetime.now(UTC)))
-        except CloudError as exc:  # a bad token raises; everything else comes back as text
+        except CloudError as exc:  # a bad token raises; other failures come back as text
             problem = exc.message_es
-    checks.append(Check(f"La nube en {url} responde y acepta el token", not problem, problem or ""))
+    if problem:
+        checks.append(Check("nube", False, problem))
+    else:
+        checks.append(Check("nube", True, f"La nube en {url} responde y acepta el token."))
     return checks

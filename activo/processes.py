@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+
+
+def _own_process_group() -> dict[str, object]:
+    """Keep Ctrl+C away from the children: the parent stops them, in order, itself."""
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
 
 
 class ProcessFailed(Exception):
@@ -58,7 +66,7 @@ class ProcessGroup:
         log = log_path.open("ab")
         popen = subprocess.Popen(
             list(argv), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env=dict(env),
+            env=dict(env), **_own_process_group(),
         )
         child = ManagedProcess(name=name, popen=popen, log_path=log_path, log=log)
         self._children.append(child)

@@ -57,16 +57,20 @@ class SecretStore:
 
     def __init__(self, environ: Mapping[str, str]) -> None:
         self._environ = environ
+        self._vault_failed = False  # once the vault failed, don't ask it (and warn) again
 
     def get(self, name: SecretName) -> str | None:
         """The secret, or None when neither the environment nor the vault has it."""
         from_env = self._environ.get(ENV_VARS[name], "").strip()
         if from_env:
             return from_env
+        if self._vault_failed:
+            return None
         try:
             stored = keyring.get_password(SERVICE, name.value)
         except Exception as exc:  # any vault failure means "not available here"
-            log.warning("keyring_unavailable", secret=name.value, error=type(exc).__name__)
+            self._vault_failed = True
+            log.warning("keyring_unavailable", entry=name.value, error=type(exc).__name__)
             return None
         return stored or None
 

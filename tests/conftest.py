@@ -22,7 +22,9 @@ def _isolated_profile(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[object]:
     """A throwaway PostgreSQL cluster on 127.0.0.1 for the whole session."""
-    require_system(postgres_bin_dir() is not None, "PostgreSQL server (initdb/pg_ctl) not installed")
+    require_system(
+        postgres_bin_dir() is not None, "PostgreSQL server (initdb/pg_ctl) not installed"
+    )
     from tests.support.postgres import running_cluster
 
     with running_cluster() as cluster:

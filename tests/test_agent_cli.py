@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,18 @@ from activo import __version__
 from activo.cli import EXIT_CONFIG, main
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _restore_process_logging(monkeypatch):
+    """``main`` sets up logging and crash hooks for the process: undo them after each test."""
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    yield
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if h.get_name() == "activo"]:
+        root.removeHandler(handler)
+        handler.close()
 
 
 def test_python_dash_m_activo_prints_the_version():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
+import threading
 
 import pytest
 import structlog
@@ -14,7 +16,10 @@ TOKEN = "tok_9f8e7d6c5b4a"
 
 
 @pytest.fixture
-def log_file(tmp_path):
+def log_file(tmp_path, monkeypatch):
+    # configure_logging installs process-wide crash hooks: put the originals back afterwards.
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
     path = configure_logging(tmp_path / "logs", level="DEBUG", secrets=[TOKEN], console=False)
     yield path
     for handler in logging.getLogger().handlers:
@@ -64,3 +69,14 @@ def test_nested_values_are_scrubbed():
     )
     assert event["headers"] == {"Authorization": REDACTED}
     assert event["args"] == [REDACTED]
+
+
+def test_an_uncaught_exception_is_logged_with_its_traceback(log_file):
+    try:
+        raise ValueError(f"boom with {TOKEN}")
+    except ValueError:
+        sys.excepthook(*sys.exc_info())
+    [line] = [entry for entry in _lines(log_file) if entry["event"] == "uncaught_exception"]
+    assert line["level"] == "critical"
+    assert "ValueError: boom" in line["exception"]
+    assert TOKEN not in line["exception"]

@@ -70,7 +70,8 @@ def test_every_kind_is_sent_in_push_order_in_bounded_batches():
 
 
 def test_a_kind_that_cannot_be_read_is_reported_and_the_rest_go_on():
-    source = MemorySource(broken={MasterKind.ARTICLES: TangoConfigError("no STA11", "Falta STA11.")})
+    broken = TangoConfigError("no STA11", "Falta STA11.")
+    source = MemorySource(broken={MasterKind.ARTICLES: broken})
     result = push_master_data(MemoryCloud(), source, batch_size=10)
     assert result.records[MasterKind.CUSTOMERS] == 1
     assert result.errors == ("No se pudieron leer los artículos de Tango: Falta STA11.",)

@@ -1,4 +1,4 @@
-"""``activo sync`` without --once: heartbeat, master data, then long-polled orders, until stopped."""
+"""``activo sync`` (no --once): heartbeat, master data, then long-polled orders, until stopped."""
 
 from __future__ import annotations
 

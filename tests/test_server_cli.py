@@ -84,3 +84,21 @@ def test_bad_setting_is_reported(tmp_path):
                          env_extra={"CASTOR_LEASE_SECONDS": "never"})
     result = server.cli("migrate", check=False)
     assert result.returncode == 1 and "CASTOR_LEASE_SECONDS" in result.stderr
+
+
+def test_server_never_imports_the_agent_or_tango(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.test_server_support import server_env
+
+    code = (
+        "import sys\n"
+        "import connectors.cloud.server.app, connectors.cloud.server.cli\n"
+        "bad = [m for m in sys.modules if m == 'activo' or m.startswith(('activo.',"
+        " 'connectors.tango'))]\n"
+        "print(bad)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, env=server_env("sqlite://"), cwd=tmp_path, check=True)
+    assert result.stdout.strip() == "[]"

@@ -1,7 +1,7 @@
 """Helpers for the cloud server tests: a real ``castor-cloud serve`` process on loopback.
 
 Not a test module by itself; the ``test_server_*`` modules import from it. Each server runs
-``python -m connectors.cloud.server`` (the same entry point as the ``castor-cloud`` script)
+``python -m connectors.cloud.server.cli`` (the same entry point as the ``castor-cloud`` script)
 with its own database, in a temporary working folder.
 """
 
@@ -69,7 +69,7 @@ class CloudServer:
     def cli(self, *args: str, stdin: str | None = None,
             check: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [sys.executable, "-m", "connectors.cloud.server", *args],
+            [sys.executable, "-m", "connectors.cloud.server.cli", *args],
             input=stdin, capture_output=True, text=True, timeout=60, cwd=self.workdir,
             env=server_env(self.database_url, **self.env_extra),
         )
@@ -81,7 +81,7 @@ class CloudServer:
         self.port = free_port()
         log = (self.workdir / f"server-{self.port}.log").open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "connectors.cloud.server", "serve",
+            [sys.executable, "-m", "connectors.cloud.server.cli", "serve",
              "--host", "127.0.0.1", "--port", str(self.port), *self.start_args],
             cwd=self.workdir, env=server_env(self.database_url, **self.env_extra),
             stdout=log, stderr=subprocess.STDOUT,

@@ -247,6 +247,18 @@ def test_confirmed_order_reaches_the_agent_and_shows_the_tango_number(server, se
     assert other.get(server.url(f"/api/v1/orders/{code}"), timeout=10).status_code == 404
 
 
+def test_submitting_the_same_form_twice_confirms_once(server, seller):
+    page = seller.get(server.url("/vendedor/clientes/C0002/catalogo"), timeout=10).text
+    submission = re.search(r'name="submission_id" value="([^"]+)"', page).group(1)
+    data = {"csrf_token": csrf_of(page), "submission_id": submission, "qty_AZU01": "4"}
+    first = seller.post(server.url("/vendedor/clientes/C0002/pedido"), data=data,
+                        allow_redirects=False, timeout=10)
+    second = seller.post(server.url("/vendedor/clientes/C0002/pedido"), data=data,
+                         allow_redirects=False, timeout=10)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+
+
 def test_past_delivery_date_is_refused(server, seller):
     page = seller.get(server.url("/vendedor/clientes/C0002/catalogo"), timeout=10)
     response = seller.post(server.url("/vendedor/clientes/C0002/pedido"), timeout=10, data={

@@ -12,15 +12,22 @@ import sqlite3
 from collections.abc import Iterable
 
 from connectors.tango.errors import (
-    TangoBusinessError, TangoConfigError, TangoError, TangoTransientError,
+    TangoBusinessError,
+    TangoConfigError,
+    TangoError,
+    TangoTransientError,
 )
 
+_DEADLOCK = "La base de Tango canceló la operación por un bloqueo mutuo (deadlock); se reintentará."
+_LOCKED = "Tango tiene el registro bloqueado (tiempo de espera agotado); se reintentará."
+_NOT_NULL = ("Una columna obligatoria de Tango quedó sin valor: revise la plantilla de valores "
+             "por defecto (activo doctor).")
 _SQLSTATE = re.compile(r"^[0-9A-Z]{5}$")
 
 _TRANSIENT_STATES = {
-    "40001": "La base de Tango canceló la operación por un bloqueo mutuo (deadlock); se reintentará.",
-    "40P01": "La base de Tango canceló la operación por un bloqueo mutuo (deadlock); se reintentará.",
-    "55P03": "Tango tiene el registro bloqueado (tiempo de espera agotado); se reintentará.",
+    "40001": _DEADLOCK,
+    "40P01": _DEADLOCK,
+    "55P03": _LOCKED,
     "HYT00": "La base de Tango no respondió a tiempo; se reintentará.",
     "HYT01": "La base de Tango no respondió a tiempo; se reintentará.",
     "57P01": "El servidor de la base de Tango se está reiniciando; se reintentará.",
@@ -38,9 +45,8 @@ _CONFIG_STATES = {
     "IM003": "El controlador ODBC no se pudo cargar: reinstálelo.",
 }
 _SQLSERVER_NATIVE = {
-    1222: ("transient", "Tango tiene el registro bloqueado (tiempo de espera agotado); se reintentará."),
-    1205: ("transient", "La base de Tango canceló la operación por un bloqueo mutuo (deadlock); "
-                        "se reintentará."),
+    1222: ("transient", _LOCKED),
+    1205: ("transient", _DEADLOCK),
     2627: ("transient", "Otro proceso tomó el mismo número de pedido; se reintentará."),
     2601: ("transient", "Otro proceso tomó el mismo número de pedido; se reintentará."),
     208: ("config", _CONFIG_STATES["42S02"]),
@@ -107,10 +113,13 @@ def _classify_state(state: str | None, message: str) -> tuple[str, str]:
         return "transient", _TRANSIENT_STATES[state]
     if state in _CONFIG_STATES:
         return "config", _CONFIG_STATES[state]
-    if state == "IM002":
+    if state == "IM002" or "can't open lib" in message.lower():  # unixODBC says 01000
         drivers = ", ".join(_installed_drivers()) or "ninguno"
         return "config", (f"El controlador ODBC indicado en la conexión no está instalado. "
                           f"Controladores instalados: {drivers}.")
+    lowered = message.lower()
+    if "authentication failed" in lowered or "login failed" in lowered:
+        return "config", _CONFIG_STATES["28000"]  # psqlODBC reports it as 08001
     if state and state.startswith("08"):
         return "transient", "Se perdió (o no se pudo abrir) la conexión con la base de Tango; " \
                             "se reintentará."
@@ -121,7 +130,7 @@ def _classify_state(state: str | None, message: str) -> tuple[str, str]:
                           "de valores por defecto (activo doctor).")
     if state and state.startswith("22"):
         return "business", "Un dato del pedido está fuera de rango para Tango."
-    if "database is locked" in message.lower():  # the SQLite ODBC driver says it in HY000
+    if "database is locked" in lowered:  # the SQLite ODBC driver says it in HY000
         return "transient", "La base de Tango está ocupada; se reintentará."
     return "transient", "Error inesperado de la base de Tango; se reintentará."
 
@@ -141,11 +150,8 @@ def _classify_sqlite(exc: sqlite3.Error, message: str) -> TangoError:
         if "unique" in lowered:
             return TangoTransientError(
                 detail, "Otro proceso tomó el mismo número de pedido; se reintentará.")
-        return TangoConfigError(detail, _CONFIG_STATES_NOT_NULL)
+        return TangoConfigError(detail, _NOT_NULL)
     if isinstance(exc, sqlite3.OperationalError | sqlite3.InterfaceError):
         return TangoTransientError(detail, "Error inesperado de la base de Tango; se reintentará.")
     return TangoConfigError(detail, "Error de la base de Tango: revise la configuración.")
 
-
-_CONFIG_STATES_NOT_NULL = ("Una columna obligatoria de Tango quedó sin valor: revise la plantilla "
-                           "de valores por defecto (activo doctor).")

@@ -109,7 +109,8 @@ class TangoConnection:
         rows = self.query_all(sql, params)
         return rows[0] if rows else None
 
-    def stream(self, sql: str, params: Sequence[Any] = (), size: int | None = None) -> Iterator[Row]:
+    def stream(self, sql: str, params: Sequence[Any] = (),
+               size: int | None = None) -> Iterator[Row]:
         """Rows ``size`` at a time with ``fetchmany``: a big table is never all in memory."""
         size = size or self.settings.fetch_size
         cursor = self.execute(sql, params)
@@ -242,10 +243,7 @@ def open_connection(settings: TangoSettings) -> TangoConnection:
     """Connect to the Tango database described by ``settings``."""
     name = guess_dialect(settings)
     dialect = dialect_for(name)
-    if name == "sqlite":
-        raw = _open_sqlite(settings)
-    else:
-        raw = _open_odbc(settings)
+    raw = _open_sqlite(settings) if name == "sqlite" else _open_odbc(settings)
     conn = TangoConnection(raw, dialect, settings)
     timeout_sql = dialect.lock_timeout_sql(settings.lock_timeout_seconds)
     if timeout_sql:

@@ -13,8 +13,20 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.tango.schema import (
-    BIT, CHAR, DATETIME, DECIMAL, FLOAT, INT, ROWVERSION, SMALLINT, TABLES, TEXT, VARCHAR, XML,
-    Column, Table,
+    BIT,
+    CHAR,
+    DATETIME,
+    DECIMAL,
+    FLOAT,
+    INT,
+    ROWVERSION,
+    SMALLINT,
+    TABLES,
+    TEXT,
+    VARCHAR,
+    XML,
+    Column,
+    Table,
 )
 
 DIALECTS = ("sqlite", "postgresql", "sqlserver")

@@ -10,7 +10,13 @@ from dataclasses import replace
 from typing import Any
 
 from connectors.tango.catalog import (
-    KIND_OTHER, KIND_TEXT, ColumnInfo, TableCatalog, declared_length, is_unicode, kind_of,
+    KIND_OTHER,
+    KIND_TEXT,
+    ColumnInfo,
+    TableCatalog,
+    declared_length,
+    is_unicode,
+    kind_of,
 )
 
 # ODBC SQL types that mean "long text": varchar(max), text, ntext.
@@ -98,7 +104,8 @@ class SqlServerDialect(Dialect):
         columns = _odbc_columns(raw, table, schema="dbo")
         if not columns:
             return None
-        computed = {r[0].upper() for r in _fetch(raw, self.computed_columns_sql(), [f"dbo.{table}"])}
+        rows = _fetch(raw, self.computed_columns_sql(), [f"dbo.{table}"])
+        computed = {r[0].upper() for r in rows}
         fixed = []
         for col in columns:
             type_name = col.type_name.lower()
@@ -111,7 +118,8 @@ class SqlServerDialect(Dialect):
 
 class PostgresDialect(Dialect):
     name = "postgresql"
-    max_params = 30000
+    # PostgreSQL allows 65535, but psqlODBC loses protocol sync well below that (seen at 30000).
+    max_params = 2000
 
     def fold(self, name: str) -> str:
         return name.lower()

@@ -16,7 +16,12 @@ from typing import Any
 import structlog
 
 from connectors.tango.catalog import (
-    KIND_BIT, KIND_DATETIME, KIND_DECIMAL, KIND_INT, KIND_TEXT, ColumnInfo,
+    KIND_BIT,
+    KIND_DATETIME,
+    KIND_DECIMAL,
+    KIND_INT,
+    KIND_TEXT,
+    ColumnInfo,
 )
 from connectors.tango.values import as_bool, as_datetime, as_decimal, as_int
 
@@ -63,9 +68,9 @@ def fit_value(table: str, column: ColumnInfo, value: Any) -> Any:
     if kind == KIND_TEXT:
         fitted, replaced, truncated = fit_text(str(value), column.length, column.unicode)
         if replaced:
-            log.warning("tango.text_replaced_characters", table=table, column=column.name)
+            log.warning("tango.text_replaced_characters", table=table, column=column.key)
         if truncated:
-            log.warning("tango.text_truncated", table=table, column=column.name,
+            log.warning("tango.text_truncated", table=table, column=column.key,
                         length=column.length, original_length=len(str(value)))
         return fitted
     if kind == KIND_INT:

@@ -54,11 +54,12 @@ class InsertPlan:
         return out
 
 
-def unfillable_columns(catalog: TableCatalog, mapped: Iterable[str], template: Template) -> list[str]:
+def unfillable_columns(catalog: TableCatalog, mapped: Iterable[str],
+                       template: Template) -> list[str]:
     """Required columns (NOT NULL, no default, not generated) that nothing would fill."""
     keys = {k.upper() for k in mapped}
     table_defaults = template.get(catalog.name.upper(), {})
-    return [c.name for c in catalog.columns
+    return [c.key for c in catalog.columns
             if c.required and c.key not in keys and c.key not in table_defaults
             and not has_zero(typed_zero(c))]
 
@@ -79,11 +80,11 @@ def make_plan(catalog: TableCatalog, mapped: Iterable[str], template: Template) 
                 fallback = typed_zero(column)
             elif column.key not in keys:
                 raise TangoConfigError(
-                    f"{catalog.name}.{column.name} is NOT NULL and nothing fills it "
+                    f"{catalog.name}.{column.key} is NOT NULL and nothing fills it "
                     f"(type {column.type_name})",
-                    f"La columna obligatoria {catalog.name}.{column.name} (tipo {column.type_name}) "
-                    f"no tiene valor: agréguela a la plantilla de valores por defecto "
-                    f"[tango.defaults.{catalog.name}].",
+                    f"La columna obligatoria {catalog.name}.{column.key} "
+                    f"(tipo {column.type_name}) no tiene valor: agréguela a la plantilla de "
+                    f"valores por defecto [tango.defaults.{catalog.name}].",
                 )
         if column.key in keys or fallback is not _MISSING:
             planned.append(PlannedColumn(column, column.key in keys, fallback))

@@ -135,8 +135,7 @@ def map_pedido(order: ConfirmedOrder, ctx: PedidoContext) -> PedidoRows:
         "APRUEBA": ctx.user if approved else None,
         "LEYENDA_1": leyenda_channel(order),
         "LEYENDA_2": observations[:LEYENDA_LENGTH] or None,
-        "LEYENDA_3": (f"Confirmado por {order.placed_by}"[:LEYENDA_LENGTH]
-                      if order.placed_by else None),
+        "LEYENDA_3": f"Confirmado por {order.placed_by}" if order.placed_by else None,
         "OBSERVACIONES": order.observations or None,
         "ID_EXTERNO": order.code,
         "NRO_OC_COMP": order.customer_po,

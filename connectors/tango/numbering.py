@@ -69,7 +69,7 @@ def _check_parts(tipo: str, sucursal: int, number: int) -> str:
 
 
 def format_nro_pedido(tipo: str, sucursal: int, number: int) -> str:
-    """The 14-character ``NRO_PEDIDO``: ``format_nro_pedido("X", 652, 1018)`` → ``X0065200001018``."""
+    """The 14-character ``NRO_PEDIDO``: ("X", 652, 1018) → ``X0065200001018``."""
     letter = _check_parts(tipo, sucursal, number)
     return f"{letter}{sucursal:0{SUCURSAL_DIGITS}d}{number:0{NUMBER_DIGITS}d}"
 

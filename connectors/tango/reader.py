@@ -17,8 +17,18 @@ import structlog
 from pydantic import ValidationError
 
 from connectors.cloud.contract import (
-    PUSH_ORDER, Article, Customer, Deposit, MasterKind, MasterRecord, Price, PriceList,
-    SaleCondition, Seller, Stock, VatRate,
+    PUSH_ORDER,
+    Article,
+    Customer,
+    Deposit,
+    MasterKind,
+    MasterRecord,
+    Price,
+    PriceList,
+    SaleCondition,
+    Seller,
+    Stock,
+    VatRate,
 )
 from connectors.tango.connection import Row, TangoConnection
 from connectors.tango.dialects import Dialect
@@ -27,7 +37,11 @@ from connectors.tango.mapping import local_naive
 from connectors.tango.rules import article_sellable, customer_enabled
 from connectors.tango.settings import TangoSettings
 from connectors.tango.values import (
-    as_bool, as_decimal, as_int, as_optional_text, as_text,
+    as_bool,
+    as_decimal,
+    as_int,
+    as_optional_text,
+    as_text,
 )
 
 log = structlog.get_logger(__name__)
@@ -157,7 +171,7 @@ class MasterDataReader:
         family = self._settings.family_column.strip() or None
         if family is not None and not _IDENTIFIER.match(family):
             raise TangoConfigError(f"family_column {family!r} is not a column name",
-                                   f"«tango.family_column» ({family!r}) no es un nombre de columna.")
+                                   f"«tango.family_column» ({family!r}) no es una columna.")
         if family is not None and family not in sta11:
             log.warning("tango.family_column_missing", column=family)
             family = None

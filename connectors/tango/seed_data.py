@@ -98,13 +98,14 @@ def seed_rows() -> dict[str, list[dict[str, Any]]]:
             prefix = cat.RUBRO_PREFIX[rubro]
             counters[prefix] = counters.get(prefix, 0) + 1
             code = f"{prefix}{counters[prefix]:04d}"
-            factor = Decimal(1) + Decimal(i) * Decimal("0.35") + Decimal(rng.randrange(-8, 12)) / 100
+            jitter = Decimal(rng.randrange(-8, 12)) / 100
+            factor = Decimal(1) + Decimal(i) * Decimal("0.35") + jitter
             articles.append((code, template.format(v=variant), rubro, vat, unit,
                              _price(Decimal(base) * factor), True))
     for code, desc, price in cat.SERVICES:
         articles.append((code, desc, "Servicios", "21", "UNI", Decimal(price), False))
     disabled = {a[0] for a in articles[5::37]}  # a few, spread over rubros
-    for id_sta11, (code, desc, rubro, vat, unit, _price_, stock) in enumerate(articles, start=1):
+    for id_sta11, (code, desc, rubro, vat, unit, _, stock) in enumerate(articles, start=1):
         rows["STA11"].append({
             "ID_STA11": id_sta11, "COD_ARTICU": code, "COD_STA11": code, "DESCRIPCIO": desc,
             "DESC_ADIC": rubro, "SINONIMO": f"P{id_sta11:05d}",
@@ -123,7 +124,7 @@ def seed_rows() -> dict[str, list[dict[str, Any]]]:
     for index, (code, _d, _r, vat, _u, price, _s) in enumerate(articles, start=1):
         if code in disabled:
             continue
-        for number, _name, includes_vat in PRICE_LISTS:
+        for number, _name, _includes_vat in PRICE_LISTS:
             value = {1: price, 2: price * Decimal("1.25") * (1 + Decimal(vat) / 100),
                      3: price * Decimal("0.92")}[number]
             id_gva17 += 1

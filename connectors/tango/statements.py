@@ -23,6 +23,11 @@ def lock_talonario(dialect: Dialect, columns: tuple[str, ...] = TALONARIO_COLUMN
     return dialect.select_locked(list(columns), "GVA43", "TALONARIO = ?")
 
 
+def read_talonario(dialect: Dialect, columns: tuple[str, ...] = TALONARIO_COLUMNS) -> str:
+    """Read the talonario row without locking it (doctor)."""
+    return f"SELECT {', '.join(columns)} FROM {dialect.table('GVA43')} WHERE TALONARIO = ?"
+
+
 def find_by_external_id(dialect: Dialect) -> str:
     """The pedido already written for a cloud order code, if any."""
     return dialect.select_first(["TALON_PED", "NRO_PEDIDO"], "GVA21", "ID_EXTERNO = ?")

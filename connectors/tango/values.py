@@ -28,7 +28,7 @@ def as_optional_text(value: object) -> str | None:
 
 
 def as_decimal(value: object) -> Decimal | None:
-    """``Decimal`` from whatever the driver returned; floats go through ``str`` (no binary noise)."""
+    """``Decimal`` from what the driver returned; floats go through ``str`` (no binary noise)."""
     if value is None:
         return None
     if isinstance(value, Decimal):

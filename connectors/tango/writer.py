@@ -22,14 +22,25 @@ from connectors.tango import statements as sql
 from connectors.tango.connection import Row, TangoConnection
 from connectors.tango.defaults import load_defaults
 from connectors.tango.errors import (
-    TangoBusinessError, TangoConfigError, TangoTransientError,
+    TangoBusinessError,
+    TangoConfigError,
+    TangoTransientError,
 )
 from connectors.tango.inserts import InsertBuilder
 from connectors.tango.mapping import (
-    ESTADO_APROBADO, ESTADO_INGRESADO, ArticleFacts, PedidoContext, local_naive, map_pedido,
+    ESTADO_APROBADO,
+    ESTADO_INGRESADO,
+    ArticleFacts,
+    PedidoContext,
+    local_naive,
+    map_pedido,
 )
 from connectors.tango.numbering import (
-    MAX_NUMBER, NumberingError, decode_proximo, display_nro_pedido, encode_proximo,
+    MAX_NUMBER,
+    NumberingError,
+    decode_proximo,
+    display_nro_pedido,
+    encode_proximo,
     format_nro_pedido,
 )
 from connectors.tango.rules import article_sellable, customer_enabled

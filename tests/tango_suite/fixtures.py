@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.tango_suite.databases import (
-    TangoDb, fresh_pg, fresh_sqlite, pg_template, sqlite_template,
+    TangoDb,
+    fresh_pg,
+    fresh_sqlite,
+    pg_template,
+    sqlite_template,
 )
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.odbc)]

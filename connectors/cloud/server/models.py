@@ -117,6 +117,7 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    persistent: Mapped[bool] = mapped_column(Boolean, default=False)  # «Mantener la sesión»
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -137,6 +138,82 @@ class AgentHeartbeat(Base):
     orders_pending: Mapped[int] = mapped_column(Integer, default=0)
     orders_in_error: Mapped[int] = mapped_column(Integer, default=0)
     errors_last_hour: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when the «ACTIVO sin conexión» alert went out; cleared (with a «volvió» alert) on the
+    # next heartbeat. Conditional UPDATEs on it make each alert go out exactly once.
+    offline_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# --------------------------------------------------------------------------- accounts and mail
+
+
+class CompanySettings(Base):
+    """Per-company mail settings; empty SMTP fields fall back to the server defaults.
+
+    The SMTP password is never stored: it comes from the environment (``CASTOR_SMTP_PASSWORD``).
+    """
+
+    __tablename__ = "company_settings"
+
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), primary_key=True)
+    notify_emails: Mapped[str] = mapped_column(Text, default="")  # comma-separated
+    mail_from: Mapped[str] = mapped_column(String(255), default="")
+    smtp_host: Mapped[str] = mapped_column(String(255), default="")
+    smtp_port: Mapped[int | None] = mapped_column(Integer)
+    smtp_user: Mapped[str] = mapped_column(String(255), default="")
+    smtp_security: Mapped[str] = mapped_column(String(10), default="")  # starttls|ssl|none|""
+    offline_alert_minutes: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AccountToken(Base):
+    """A one-time link sent by e-mail: an invitation or a password reset (SHA-256 kept only)."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # invite | reset
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LoginFailure(Base):
+    """One failed login, counted per account and per address for throttling."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key", "scope", "key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))  # account | address
+    key: Mapped[str] = mapped_column(String(255))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OutboxMail(Base):
+    """An e-mail waiting to be sent (or sent). Workers claim rows with a lease."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    to_addr: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lease_token: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 # --------------------------------------------------------------------------- master data
@@ -260,6 +337,8 @@ class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
         UniqueConstraint("company_id", "code"),
+        # One order per rendered form: a double tap on a weak connection confirms once.
+        UniqueConstraint("company_id", "submission_id", name="uq_orders_company_submission"),
         Index("ix_orders_company_status", "company_id", "status"),
     )
 
@@ -284,6 +363,7 @@ class Order(Base):
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     placed_by: Mapped[str] = mapped_column(String(120), default="")
     placed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submission_id: Mapped[str | None] = mapped_column(String(64))
     lease_token: Mapped[str | None] = mapped_column(String(64))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -33,6 +33,7 @@ class OrderForm:
     quantities: dict[str, str]
     observations: str = ""
     delivery_date: str = ""
+    submission_id: str = ""  # random per rendered form; makes a repeated submit harmless
 
     @classmethod
     def from_form(cls, form: Mapping[str, object]) -> OrderForm:
@@ -45,6 +46,7 @@ class OrderForm:
             quantities=quantities,
             observations=str(form.get("observations", "")).strip(),
             delivery_date=str(form.get("delivery_date", "")).strip(),
+            submission_id=str(form.get("submission_id", "")).strip()[:64],
         )
 
 
@@ -193,8 +195,12 @@ def place_order(
 ) -> tuple[Order | None, list[str]]:
     """Validate and store an order in the caller's transaction.
 
-    Returns ``(order, [])`` on success or ``(None, errors)`` with Spanish reasons.
+    Returns ``(order, [])`` on success or ``(None, errors)`` with Spanish reasons. A form
+    submitted twice returns the order its first submit created.
     """
+    existing = orders.find_submitted(session, company_id, form.submission_id)
+    if existing is not None:
+        return existing, []
     plist = catalog.price_list(session, company_id, customer.price_list)
     items = catalog.catalog_items_by_code(session, company_id, customer, form.quantities)
     now = utcnow()
@@ -210,5 +216,6 @@ def place_order(
         {**draft.order.model_dump(), "code": orders.order_code(order_prefix, number)}
     )
     row = orders.store_order(session, company_id, order, number, customer_name=customer.name,
-                             placed_by_user_id=placed_by_user_id)
+                             placed_by_user_id=placed_by_user_id,
+                             submission_id=form.submission_id or None)
     return row, []

@@ -79,6 +79,7 @@ def store_order(
     *,
     customer_name: str = "",
     placed_by_user_id: int | None = None,
+    submission_id: str | None = None,
 ) -> Order:
     """Persist a confirmed order (already validated) with status ``confirmed``."""
     row = Order(
@@ -102,6 +103,7 @@ def store_order(
         confirmed_at=order.confirmed_at,
         placed_by=order.placed_by,
         placed_by_user_id=placed_by_user_id,
+        submission_id=submission_id,
         lines=[
             OrderLineRow(
                 line_no=line.line_no,
@@ -287,6 +289,15 @@ def retry_order(session: Session, company_id: int, code: str) -> Order:
     row.next_attempt_at = None
     row.updated_at = utcnow()
     return row
+
+
+def find_submitted(session: Session, company_id: int, submission_id: str) -> Order | None:
+    """The order already confirmed from the form with ``submission_id``, if any."""
+    if not submission_id:
+        return None
+    return session.scalar(
+        select(Order).where(Order.company_id == company_id, Order.submission_id == submission_id)
+    )
 
 
 def find_order(session: Session, company_id: int, code: str) -> Order:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from connectors.cloud.contract import Channel
-from connectors.cloud.server import catalog
+from connectors.cloud.server import catalog, orders
 from connectors.cloud.server.context import AppContext
 from connectors.cloud.server.models import CustomerRow
 from connectors.cloud.server.order_entry import OrderForm, check_customer, place_order
+from connectors.cloud.server.security import new_secret
 from connectors.cloud.server.sessions import Viewer
 from connectors.cloud.server.web.auth import ContextDep, SellerDep, check_csrf
 
@@ -80,6 +82,7 @@ def _catalog_response(
             "form": form or OrderForm(quantities={}),
             "errors": errors or [],
             "blocking": blocking,
+            "submission_id": new_secret(),
         },
         status_code=422 if errors else 200,
     )
@@ -118,7 +121,17 @@ async def confirm_order(
             )
             return (row.code if row else None), errors
 
-    code, errors = await run_in_threadpool(confirm)
+    def already_confirmed() -> str | None:
+        with ctx.db.transaction() as session:
+            row = orders.find_submitted(session, viewer.company_id, form.submission_id)
+            return row.code if row else None
+
+    try:
+        code, errors = await run_in_threadpool(confirm)
+    except IntegrityError:  # the same form confirmed concurrently: show the order it made
+        code, errors = await run_in_threadpool(already_confirmed), []
+        if code is None:
+            raise
     if code is None:
         return await run_in_threadpool(
             _catalog_response, request, ctx, viewer, customer_code, form=form, errors=errors
