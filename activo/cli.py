@@ -1,29 +1,26 @@
 """``activo``: the command line. A thin layer: parse, call, print.
 
-Exit status: 0 fine; 1 the sync (or a check) failed; 2 configuration or usage error. Expected
-errors are printed as one Spanish line each, never as a traceback.
+Exit status: 0 fine; 1 the sync (or a check) failed, or an engine already runs; 2 configuration
+or usage error. Expected errors are printed as one Spanish line each, never as a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
-import signal
 import sys
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from activo import __version__
+from activo.cli_result import EXIT_CONFIG, EXIT_FAILED, EXIT_OK
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_CONFIG = 2
+__all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_OK", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``activo`` console script and ``python -m activo``."""
+    import os
+
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -32,47 +29,109 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run(args.handler, args, os.environ)
 
 
+class _SpanishParser(argparse.ArgumentParser):
+    """argparse with its own fixed words in Spanish too."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._positionals.title = "argumentos"
+        self._optionals.title = "opciones"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="mostrar esta ayuda y salir")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "uso:", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage:", "uso:", 1)
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
+    from activo import cli_engine, cli_state
+
     # --config is accepted before or after the command: `activo --config X sync` or
     # `activo sync --config X`.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="RUTA",
                         help="archivo de configuración (por defecto activo.toml en la carpeta "
                              "de datos)")
-    parser = argparse.ArgumentParser(
+    parser = _SpanishParser(
         prog="activo", parents=[common],
-        description="ACTIVO: pasa los pedidos de Castor Pedidos a Tango Gestión.",
+        description="ACTIVO: pasa los pedidos de Castor Pedidos a Tango Gestión y mantiene el "
+                    "catálogo, los precios y los clientes al día en la nube.",
     )
-    parser.add_argument("--version", action="version", version=f"ACTIVO {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMANDO")
+    parser.add_argument("--version", action="version", version=f"ACTIVO {__version__}",
+                        help="mostrar la versión y salir")
+    sub = parser.add_subparsers(dest="command", metavar="COMANDO", title="comandos",
+                                parser_class=_SpanishParser)
 
-    sync = sub.add_parser("sync", parents=[common], help="sincronizar con la nube")
+    def command(name: str, help_es: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_es, description=help_es)
+        p.set_defaults(handler=handler)
+        return p
+
+    run = command("run", "iniciar el motor de sincronización con el ícono de la bandeja",
+                  cli_engine.run)
+    run.add_argument("--no-tray", action="store_true",
+                     help="solo el motor, sin ícono (para una tarea programada o un servicio)")
+    run.add_argument("--take-over", action="store_true",
+                     help="tomar el control aunque otro ACTIVO esté sincronizando esta empresa")
+    command("tray", "mostrar el ícono de la bandeja de un motor que ya está corriendo",
+            cli_engine.tray)
+    sync = command("sync", "sincronizar con la nube (sin --once: igual que run --no-tray)",
+                   cli_engine.sync)
     sync.add_argument("--once", action="store_true",
                       help="una sola pasada: enviar datos maestros, escribir pedidos y salir")
-    sync.set_defaults(handler=_sync)
+    sync.add_argument("--take-over", action="store_true",
+                      help="tomar el control aunque otro ACTIVO esté sincronizando esta empresa")
+    command("resync", "reenviar el catálogo completo a la nube", cli_state.resync)
+    retry = command("retry", "reintentar los pedidos con error (todos, o el indicado)",
+                    cli_state.retry)
+    retry.add_argument("code", nargs="?", metavar="CÓDIGO",
+                       help="código del pedido en la nube (ej. CP-00000012)")
+    command("pause", "pausar la sincronización", cli_state.pause)
+    command("resume", "reanudar la sincronización", cli_state.resume)
+    status = command("status", "mostrar el estado: motor, últimas corridas, cola y errores",
+                     cli_state.status)
+    status.add_argument("--json", action="store_true", help="salida en JSON")
+    command("doctor", "revisar configuración y conexiones", cli_state.doctor)
 
-    doctor = sub.add_parser("doctor", parents=[common], help="revisar configuración y conexiones")
-    doctor.set_defaults(handler=_doctor)
+    secrets = sub.add_parser("secrets", help="guardar token y contraseña en el almacén seguro",
+                             description="guardar token y contraseña en el almacén seguro")
+    secrets_sub = secrets.add_subparsers(dest="action", required=True, metavar="ACCIÓN",
+                                         title="acciones", parser_class=_SpanishParser)
+    set_secret = secrets_sub.add_parser(
+        "set", help="guardar un secreto (se pide sin mostrarlo, o se lee de la entrada)",
+        description="guardar un secreto (se pide sin mostrarlo, o se lee de la entrada)")
+    set_secret.add_argument("name", choices=["cloud-token", "tango-password"], metavar="NOMBRE",
+                            help="cloud-token (token del agente) o tango-password "
+                                 "(contraseña SQL de Tango)")
+    set_secret.set_defaults(handler=cli_state.secrets_set)
 
-    secrets = sub.add_parser("secrets", help="guardar token y contraseña en el almacén seguro")
-    secrets_sub = secrets.add_subparsers(dest="action", required=True, metavar="ACCIÓN")
-    set_secret = secrets_sub.add_parser("set", help="guardar un secreto")
-    set_secret.add_argument("name", choices=["cloud-token", "tango-password"])
-    set_secret.set_defaults(handler=_secrets_set)
-
-    demo = sub.add_parser("demo", help="demostración completa en esta máquina")
-    demo.add_argument("--data-dir", type=Path, default=Path(".demo"), metavar="CARPETA")
+    demo = sub.add_parser("demo", help="demostración completa en esta máquina",
+                          description="demostración completa en esta máquina: nube, agente y "
+                                      "una base Tango de prueba")
+    demo.add_argument("--data-dir", type=Path, default=Path(".demo"), metavar="CARPETA",
+                      help="carpeta de la demo (se rehace en cada corrida)")
     demo.add_argument("--smoke", action="store_true",
                       help="prueba desatendida: 5 pedidos de punta a punta, y salir")
-    demo.add_argument("--port", type=int, default=0, help="puerto del servidor (libre si 0)")
-    demo.set_defaults(handler=_demo)
+    demo.add_argument("--port", type=int, default=0, metavar="PUERTO",
+                      help="puerto del servidor (libre si 0)")
+    demo.set_defaults(handler=cli_state.demo)
     return parser
 
 
 def _run(handler: Callable[..., int], args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     """Call the command, turning every expected error into one line and an exit status."""
     from activo.config import ConfigError
+    from activo.instance_lock import AlreadyRunning
     from activo.secrets import SecretError
+    from activo.tray import TrayUnavailable
     from connectors.cloud.client import CloudAuthError, CloudError
     from connectors.tango.errors import TangoConfigError, TangoError
 
@@ -84,7 +143,7 @@ def _run(handler: Callable[..., int], args: argparse.Namespace, environ: Mapping
     except (SecretError, CloudAuthError, TangoConfigError) as exc:
         _error(exc.message_es)
         return EXIT_CONFIG
-    except (CloudError, TangoError) as exc:
+    except (CloudError, TangoError, AlreadyRunning, TrayUnavailable) as exc:
         _error(exc.message_es)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -95,75 +154,3 @@ def _error(first: str, *more: str) -> None:
     print(f"activo: {first}", file=sys.stderr)
     for line in more:
         print(f"  - {line}", file=sys.stderr)
-
-
-def _config_arg(args: argparse.Namespace) -> Path | None:
-    return getattr(args, "config", None)
-
-
-# --------------------------------------------------------------------------- commands
-
-
-def _sync(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    from activo.composition import open_agent, start
-    from activo.sync_loop import run_sync_loop
-    from activo.sync_once import sync_once
-
-    startup = start(_config_arg(args), environ)
-    with open_agent(startup) as agent:
-        if args.once:
-            summary = sync_once(
-                agent.client, agent.reader, agent.writer,
-                batch_size=agent.config.sync.batch_size,
-                max_orders=agent.config.cloud.lease_max_orders,
-            )
-            print(summary.line_es())
-            for problem in summary.errors:
-                print(f"  - {problem}", file=sys.stderr)
-            return EXIT_OK if summary.ok else EXIT_FAILED
-        # SIGTERM (the demo, a service manager) stops the loop like Ctrl+C, even mid long-poll.
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
-        stop = threading.Event()
-        try:
-            run_sync_loop(agent.client, agent.reader, agent.writer,
-                          config=agent.config, stop=stop)
-        except KeyboardInterrupt:
-            stop.set()
-            print("activo: sincronización detenida.", file=sys.stderr)
-        return EXIT_OK
-
-
-def _doctor(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    from activo.composition import start
-    from activo.doctor import run_doctor
-
-    startup = start(_config_arg(args), environ, console=False)
-    results = run_doctor(startup)
-    for result in results:
-        print(f"{'✓' if result.ok else '✗'} {result.name}: {result.message_es}")
-    print(f"Registro: {startup.log_file}")
-    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
-
-
-def _secrets_set(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    from activo.secrets import SecretName, SecretStore
-
-    name = SecretName(args.name)
-    if sys.stdin.isatty():
-        value = getpass.getpass(f"Valor de {name.value} (no se muestra): ")
-    else:
-        value = sys.stdin.readline().rstrip("\r\n")
-    SecretStore(environ).set(name, value)
-    print(f"Guardado {name.value} en el almacén de credenciales del sistema.")
-    return EXIT_OK
-
-
-def _demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    from activo.demo import DemoOptions, run_demo
-
-    # SIGTERM stops the demo like Ctrl+C: everything it started is stopped on the way out.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    return run_demo(
-        DemoOptions(data_dir=args.data_dir.absolute(), smoke=args.smoke, port=args.port),
-        environ,
-    )

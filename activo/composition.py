@@ -1,7 +1,7 @@
 """The composition root: config → secrets → logging → cloud client and Tango pieces.
 
 The only module that knows how the agent's parts are built and wired; everything else receives
-what it needs. The CLI (and later the engine and the tray) start here.
+what it needs. The CLI, the engine and the tray start here.
 """
 
 from __future__ import annotations
@@ -9,15 +9,18 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
 
 from activo import __version__
 from activo.config import Config, ConfigError, load_config, tango_settings
+from activo.engine_jobs import EngineParts
 from activo.logs import configure_logging
 from activo.paths import Paths, resolve_paths
 from activo.secrets import SecretName, SecretStore
+from activo.state_store import StateStore
 from connectors.cloud.client import CloudClient
 from connectors.tango.connection import TangoConnection, open_connection
 from connectors.tango.reader import MasterDataReader
@@ -35,6 +38,7 @@ class Startup:
     config: Config
     secrets: SecretStore
     log_file: Path
+    environ: Mapping[str, str]
 
     def tango_settings(self) -> TangoSettings:
         return tango_settings(self.config.tango, self.secrets.get(SecretName.TANGO_PASSWORD))
@@ -84,17 +88,41 @@ def start(
     log_file = configure_logging(paths.log_dir, secrets=known, **logging_options)
     log.info("agent_starting", version=__version__, data_dir=str(paths.data_dir),
              config=str(config.source) if config.source else None)
-    return Startup(paths=paths, config=config, secrets=secrets, log_file=log_file)
+    return Startup(paths=paths, config=config, secrets=secrets, log_file=log_file,
+                   environ=environ)
 
 
 def cloud_client(startup: Startup) -> CloudClient:
     """The cloud client; raises ``SecretMissing`` (with how to fix it) without a token."""
     token = startup.secrets.require(SecretName.CLOUD_TOKEN)
+    cloud = startup.config.cloud
     return CloudClient(
-        startup.config.cloud.url,
+        cloud.url,
         token,
-        timeout_seconds=startup.config.cloud.timeout_seconds,
+        timeout_seconds=cloud.timeout_seconds,
         user_agent=f"ACTIVO/{__version__}",
+        ca_bundle=str(Path(cloud.ca_bundle).expanduser()) if cloud.ca_bundle else None,
+        proxy=cloud.proxy or None,
+    )
+
+
+def open_store(paths: Paths) -> StateStore:
+    """The machine's state store (created, and migrated, on first use)."""
+    return StateStore(paths.state_db)
+
+
+def engine_parts(startup: Startup, client: CloudClient, store: StateStore, *,
+                 take_over: bool) -> EngineParts:
+    """Everything the engine needs, from a started agent."""
+    return EngineParts(
+        client=client,
+        tango=startup.tango_settings(),
+        store=store,
+        config=startup.config,
+        started_at=datetime.now(UTC),
+        now=lambda: datetime.now(UTC),
+        read_token=lambda: SecretStore(startup.environ).get(SecretName.CLOUD_TOKEN),
+        take_over=take_over,
     )
 
 

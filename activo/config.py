@@ -37,6 +37,8 @@ class CloudConfig:
     long_poll_seconds: int = 25
     lease_max_orders: int = 10
     heartbeat_seconds: int = 60
+    ca_bundle: str = ""  # PEM file of extra CAs (an inspecting proxy); "" uses the standard ones
+    proxy: str = ""  # e.g. "http://proxy.empresa.local:3128"; "" uses HTTPS_PROXY if set
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,18 @@ def _connection_problem(value: str) -> str | None:
     return None
 
 
+def _ca_bundle_problem(value: str) -> str | None:
+    if value.strip() and not Path(value).expanduser().is_file():
+        return f"no existe el archivo {value}: indicá un archivo PEM con los certificados, o vacío"
+    return None
+
+
+def _proxy_problem(value: str) -> str | None:
+    if value.strip() and not re.match(r"(?i)^(https?|socks5h?)://[^/\s]+", value.strip()):
+        return 'debe ser una dirección como "http://proxy.empresa.local:3128", o vacío'
+    return None
+
+
 def _url_problem(value: str) -> str | None:
     return base_url_problem(value) if value.strip() else None
 
@@ -132,6 +146,8 @@ _RULES: Mapping[tuple[str, str], Callable[[Any], str | None]] = MappingProxyType
         ("cloud", "long_poll_seconds"): _between(0, MAX_LEASE_WAIT_SECONDS),
         ("cloud", "lease_max_orders"): _between(1, MAX_LEASE_ORDERS),
         ("cloud", "heartbeat_seconds"): _between(10, 3600),
+        ("cloud", "ca_bundle"): _ca_bundle_problem,
+        ("cloud", "proxy"): _proxy_problem,
         ("tango", "connection"): _connection_problem,
         ("tango", "dialect"): _one_of("auto", "sqlserver", "postgresql", "sqlite"),
         ("tango", "talonario"): _between(1, 99999),

@@ -1,6 +1,7 @@
 """A scripted seller for the demo: uses the cloud's public web pages like a phone would.
 
-Logs in through ``/login``, opens a customer's catalog, types quantities and confirms, then
+Logs in through ``/login``, opens a customer's catalog, types quantities into the cart, reviews
+and confirms, then
 follows the order through ``/api/v1/orders/{code}``. Only HTTP and HTML: nothing of the server.
 """
 
@@ -104,35 +105,49 @@ class ScriptedSeller:
         return page.status_code == 200 and customer_code in page.text
 
     def catalog(self, customer_code: str) -> Form:
-        """The order form of the customer's catalog."""
+        """The quantities form of the customer's catalog (its first page)."""
         page = self._get(f"/vendedor/clientes/{customer_code}/catalogo")
         if page.status_code != 200:
             raise SellerFailed(
                 f"El catálogo del cliente {customer_code} no abrió (HTTP {page.status_code})."
             )
         for form in forms_in(page.text):
-            if form.action.endswith("/pedido"):
+            if form.action.endswith(("/carrito", "/pedido")) and article_codes(form):
                 return form
         raise SellerFailed(f"El catálogo de {customer_code} no tiene formulario de pedido.")
 
     def place_order(self, customer_code: str, quantities: dict[str, str], observations: str) -> str:
-        """Confirm an order with ``quantities`` (article code → quantity); returns its code."""
+        """Confirm an order with ``quantities`` (article code → quantity); returns its code.
+
+        Like a phone: quantities into the cart, then the review page, then «Confirmar».
+        """
         form = self.catalog(customer_code)
-        data = {name: "" for name in form.fields if name.startswith("qty_")}
+        data = {name: value for name, value in form.fields.items() if not name.startswith("qty_")}
         data.update({f"qty_{code}": qty for code, qty in quantities.items()})
-        data.update(
-            csrf_token=form.fields.get("csrf_token", ""),
-            observations=observations,
-            delivery_date="",
-        )
-        answer = self._http.post(self._url(form.action), data=data,
-                                 timeout=REQUEST_TIMEOUT_SECONDS, allow_redirects=False)
+        data["goto"] = "review"
+        answer = self._post(form.action, data)
+        if answer.status_code != 303:
+            raise SellerFailed(
+                f"El carrito de {customer_code} no se guardó (HTTP {answer.status_code})."
+            )
+        review_path = urlsplit(answer.headers.get("Location", "")).path
+        review = self._get(review_path)
+        confirm = next((f for f in forms_in(review.text) if "submission_id" in f.fields), None)
+        if review.status_code != 200 or confirm is None:
+            raise SellerFailed(f"La revisión del pedido de {customer_code} no abrió.")
+        data = dict(confirm.fields)
+        data.update(observations=observations, delivery_date="")
+        answer = self._post(confirm.action or review_path, data)
         location = answer.headers.get("Location", "")
         if answer.status_code != 303 or "/pedidos/" not in location:
             raise SellerFailed(
                 f"El pedido para {customer_code} no se confirmó (HTTP {answer.status_code})."
             )
         return urlsplit(location).path.rsplit("/", 1)[-1]
+
+    def _post(self, path: str, data: dict[str, str]) -> requests.Response:
+        return self._http.post(self._url(path), data=data, timeout=REQUEST_TIMEOUT_SECONDS,
+                               allow_redirects=False)
 
     def order_status(self, code: str) -> OrderStatus:
         """Where the order is: confirmed, leased, in_tango or error."""

@@ -229,5 +229,6 @@ def start_agent(
         **{ENV_VARS[SecretName.CLOUD_TOKEN]: token},
     )
     group.start(
-        "agent", [sys.executable, "-m", "activo", "--config", str(layout.agent_config), "sync"], env
+        "agent", [sys.executable, "-m", "activo", "--config", str(layout.agent_config), "run",
+                  "--no-tray"], env
     )

@@ -131,6 +131,8 @@ def configure_logging(
     root.setLevel(level.upper())
     # urllib3 logs every connection at DEBUG; keep it at INFO unless we really debug.
     logging.getLogger("urllib3").setLevel(max(root.level, logging.INFO))
+    # APScheduler logs every run of every job at INFO (the command job runs twice a second).
+    logging.getLogger("apscheduler").setLevel(max(root.level, logging.WARNING))
 
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

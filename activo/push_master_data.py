@@ -1,8 +1,8 @@
 """Push Tango's master data (articles, prices, customers, …) up to the cloud, in batches.
 
-This first cut sends every record of every kind on each push. The state store (a later issue)
-adds the hash diff: it filters ``records`` before batching and records each acknowledged batch,
-so ``batches_of`` and the per-batch loop stay as they are.
+This cut sends every record of every kind on each push. The hash diff (issue 6) will filter
+``records`` before batching against the state store's ``master_hashes`` table and record each
+acknowledged batch there, so ``batches_of`` and the per-batch loop stay as they are.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ class PushResult:
     records: Mapping[MasterKind, int] = field(default_factory=dict)
     batches: int = 0
     errors: tuple[str, ...] = ()
+    cloud_unavailable: bool = False  # the push stopped because the cloud could not be reached
+    tango_failed: bool = False  # some kind could not be read from Tango
 
     @property
     def total(self) -> int:
@@ -93,6 +95,7 @@ def push_master_data(
     counts: dict[MasterKind, int] = {}
     errors: list[str] = []
     batches = 0
+    cloud_unavailable = tango_failed = False
     for kind in kinds:
         label = KIND_LABELS_ES[kind]
         sent = 0
@@ -107,15 +110,18 @@ def push_master_data(
         except TangoError as exc:
             log.error("master_data_read_failed", kind=kind.value, error=str(exc))
             errors.append(f"No se pudieron leer los {label} de Tango: {exc.message_es}")
+            tango_failed = True
         except CloudAuthError:
             raise
         except CloudUnreachable as exc:
             log.warning("master_data_push_interrupted", kind=kind.value, error=str(exc))
             errors.append(exc.message_es)
             counts[kind] = sent
+            cloud_unavailable = True
             break
         except CloudError as exc:
             log.error("master_data_batch_rejected", kind=kind.value, error=str(exc))
             errors.append(f"La nube no aceptó los {label}: {exc.message_es}")
         counts[kind] = sent
-    return PushResult(records=MappingProxyType(counts), batches=batches, errors=tuple(errors))
+    return PushResult(records=MappingProxyType(counts), batches=batches, errors=tuple(errors),
+                      cloud_unavailable=cloud_unavailable, tango_failed=tango_failed)

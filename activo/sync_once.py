@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from activo.heartbeat import AgentActivity, send_heartbeat
+from activo.journal import Journal
 from activo.pull_orders import Outcome, PedidoSink, PullResult, pull_orders
 from activo.push_master_data import KIND_LABELS_ES, MasterDataSource, PushResult, push_master_data
 from connectors.cloud.client import CloudClient
@@ -50,17 +51,23 @@ def sync_once(
     client: CloudClient,
     source: MasterDataSource,
     writer: PedidoSink,
+    journal: Journal,
     *,
     batch_size: int,
     max_orders: int,
     started_at: datetime | None = None,
+    take_over: bool = False,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> SyncSummary:
     """Heartbeat, push every master kind, then write every waiting order (no long poll).
 
-    Master data goes first so the cloud validates new orders against what Tango has now.
+    Acks the journal holds but the cloud never got go first (inside ``pull_orders``). A bad
+    token or another active agent raises. Master data goes first so the cloud validates new
+    orders against what Tango has now.
     """
-    heartbeat_error = send_heartbeat(client, AgentActivity(started_at=started_at or now()), now=now)
+    activity = AgentActivity(started_at=started_at or now(), take_over=take_over)
+    heartbeat_error = send_heartbeat(client, activity, now=now)
     master = push_master_data(client, source, batch_size=batch_size)
-    orders = pull_orders(client, writer, first_wait_seconds=0, max_orders=max_orders, now=now)
+    orders = pull_orders(client, writer, journal, first_wait_seconds=0, max_orders=max_orders,
+                         now=now)
     return SyncSummary(master=master, orders=orders, heartbeat_error=heartbeat_error)

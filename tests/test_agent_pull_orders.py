@@ -7,12 +7,16 @@ The cloud here is an in-memory stand-in with the client's method signatures, so 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from activo.journal import Journal, JournalStatus
 from activo.pull_orders import Outcome, pull_orders
+from activo.state_store import StateStore
 from connectors.cloud.client import CloudAuthError, CloudUnreachable
 from connectors.cloud.contract import (
     Accepted,
@@ -91,8 +95,14 @@ class ScriptedWriter:
         return Written(6, number, already_present=order.code in self.present)
 
 
-def _pull(cloud, writer, **kw):
-    return pull_orders(cloud, writer, max_orders=2, now=lambda: NOW, **kw)
+def memory_journal() -> Journal:
+    """A journal in this test's own data folder (conftest sets ACTIVO_DATA_DIR per test)."""
+    return Journal(StateStore(Path(os.environ["ACTIVO_DATA_DIR"]) / "state.sqlite3"))
+
+
+def _pull(cloud, writer, journal=None, **kw):
+    return pull_orders(cloud, writer, journal or memory_journal(), max_orders=2,
+                       now=lambda: NOW, **kw)
 
 
 def test_every_order_is_written_and_acked_with_its_number():
@@ -170,3 +180,48 @@ def test_a_bad_token_raises():
     cloud = MemoryCloud(queue=["CP-1"], ack_error=CloudAuthError("401", "token inválido"))
     with pytest.raises(CloudAuthError):
         _pull(cloud, ScriptedWriter())
+
+
+def test_a_lost_ack_is_sent_first_on_the_next_pull_without_writing_again():
+    journal = memory_journal()
+    cloud = MemoryCloud(queue=["CP-1"],
+                        ack_error=CloudUnreachable("down", "No se pudo conectar con la nube."))
+    writer = ScriptedWriter()
+    _pull(cloud, writer, journal)
+    assert journal.get("CP-1").status is JournalStatus.WRITTEN  # before the ack, after Tango
+    cloud.ack_error = None
+    result = _pull(cloud, writer, journal)
+    assert result.acks_resent == 1
+    assert cloud.acks["CP-1"].tango_number == "X0000100000001"
+    assert writer.written == ["CP-1"]  # Tango was not asked again
+    assert journal.get("CP-1").status is JournalStatus.ACKED
+    assert journal.get("CP-1").order_json is None
+
+
+def test_an_order_offered_again_after_a_lost_ack_is_acked_from_the_journal():
+    journal = memory_journal()
+    journal.record_written("CP-7", 6, "X0000100000042", "old-lease")
+    journal.store.put("dummy", 1)
+    cloud = MemoryCloud(queue=["CP-7"])
+    # The journal's own resend goes first; the cloud offers the order too (its lease expired).
+    cloud.ack_error = CloudUnreachable("down", "Sin conexión.")
+    _pull(cloud, ScriptedWriter(), journal)
+    cloud.ack_error = None
+    writer = ScriptedWriter()
+    result = _pull(cloud, writer, journal)
+    assert writer.written == []
+    assert cloud.acks["CP-7"].tango_number == "X0000100000042"
+    assert result.count(Outcome.ALREADY_PRESENT) + result.acks_resent >= 1
+
+
+def test_a_business_failure_is_parked_in_the_journal_with_its_reason_and_body():
+    journal = memory_journal()
+    cloud = MemoryCloud(queue=["CP-1", "CP-2"])
+    writer = ScriptedWriter(raises={
+        "CP-1": TangoBusinessError("disabled", "El cliente C0001 está inhabilitado en Tango.")})
+    _pull(cloud, writer, journal)
+    entry = journal.get("CP-1")
+    assert entry.status is JournalStatus.PARKED
+    assert entry.last_error == "El cliente C0001 está inhabilitado en Tango."
+    assert entry.reported_at is not None and entry.order().code == "CP-1"
+    assert journal.get("CP-2").status is JournalStatus.ACKED

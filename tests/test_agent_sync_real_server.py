@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from activo.demo_seller import ScriptedSeller, article_codes
+from activo.journal import Journal
 from activo.pull_orders import Outcome
+from activo.state_store import StateStore
 from activo.sync_once import sync_once
 from connectors.cloud.client import CloudAuthError, CloudClient
 from connectors.cloud.contract import MasterKind
@@ -43,11 +45,12 @@ def world(tmp_path):
             yield {
                 "server": server, "client": client, "db": db, "customer": customer,
                 "reader": MasterDataReader(conn, settings), "writer": PedidoWriter(conn, settings),
+                "journal": Journal(StateStore(tmp_path / "state.sqlite3")),
             }
 
 
 def _sync(world):
-    return sync_once(world["client"], world["reader"], world["writer"],
+    return sync_once(world["client"], world["reader"], world["writer"], world["journal"],
                      batch_size=200, max_orders=10)
 
 

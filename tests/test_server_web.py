@@ -118,7 +118,7 @@ def test_seller_sees_only_their_enabled_customers(server, seller):
     assert "Almacén Don Pepe" in page.text and "Kiosco La Esquina" in page.text
     assert "Supermercado Ajeno" not in page.text  # another seller's
     assert "Cliente Inhabilitado" not in page.text
-    assert "/vendedor/clientes/C0001/catalogo" in page.text
+    assert 'href="/vendedor/clientes/C0001"' in page.text  # the customer's card
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -126,7 +126,7 @@ def test_seller_sees_only_their_enabled_customers(server, seller):
 def test_portfolio_search_by_name_code_or_cuit(server, seller, query, expected):
     page = seller.get(server.url("/vendedor/clientes"), params={"q": query}, timeout=10)
     assert expected in page.text
-    assert page.text.count("/catalogo") == 1
+    assert page.text.count('href="/vendedor/clientes/C') == 1
 
 
 def test_another_sellers_customer_is_404(server, seller):
@@ -156,7 +156,8 @@ def test_catalog_shows_prices_stock_and_quantity_inputs(server, seller):
     assert 'name="qty_QUE01" min="0" step="any"' in page
     assert '<img loading="lazy" src="/img/articles/YER01"' in page
     assert "SINPRE" not in page and "NOVEN" not in page  # unpriced / not sellable
-    assert 'name="observations"' in page and 'name="delivery_date"' in page
+    review = seller.get(server.url("/vendedor/clientes/C0001/pedido"), timeout=10).text
+    assert 'name="observations"' in review and 'name="delivery_date"' in review
     image = seller.get(server.url("/img/articles/YER01"), timeout=10)
     assert image.headers["content-type"].startswith("image/svg+xml") and ">YM<" in image.text
 
@@ -248,7 +249,7 @@ def test_confirmed_order_reaches_the_agent_and_shows_the_tango_number(server, se
 
 
 def test_submitting_the_same_form_twice_confirms_once(server, seller):
-    page = seller.get(server.url("/vendedor/clientes/C0002/catalogo"), timeout=10).text
+    page = seller.get(server.url("/vendedor/clientes/C0002/pedido"), timeout=10).text
     submission = re.search(r'name="submission_id" value="([^"]+)"', page).group(1)
     data = {"csrf_token": csrf_of(page), "submission_id": submission, "qty_AZU01": "4"}
     first = seller.post(server.url("/vendedor/clientes/C0002/pedido"), data=data,

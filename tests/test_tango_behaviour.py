@@ -12,6 +12,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from connectors.cloud.contract import MasterKind
+from connectors.tango.connection import TangoConnection
 from connectors.tango.errors import TangoBusinessError, TangoConfigError
 from connectors.tango.mapping import compute_totals
 from connectors.tango.numbering import decode_proximo
@@ -136,11 +137,16 @@ def test_wrong_or_missing_talonario_is_a_configuration_error(tango_db):
 
 
 def test_any_error_mid_write_rolls_everything_back(tango_db, monkeypatch):
-    # Fail at the very last step, after header, lines and stock were written.
-    def crash(self, talonario):
-        raise RuntimeError("power cut")
+    # Fail at the very last step, after header, lines, stock and PROXIMO were written.
+    real_batch = TangoConnection.batch
 
-    monkeypatch.setattr(PedidoWriter, "_advance", crash)
+    def crash(self, statements, *, writes=False):
+        results = real_batch(self, statements, writes=writes)
+        if writes:
+            raise RuntimeError("power cut")
+        return results
+
+    monkeypatch.setattr(TangoConnection, "batch", crash)
     before = tango_db.rows("SELECT CANT_COMP FROM STA19 ORDER BY COD_ARTICU, COD_DEPOSI")
     with pytest.raises(RuntimeError, match="power cut"):
         _write(tango_db, make_order(), commit_stock=True)

@@ -10,11 +10,12 @@ import pytest
 from connectors.tango import statements as sql
 from connectors.tango.connection import (
     Row,
+    _groups,
     guess_dialect,
     odbc_connection_string,
     open_connection,
 )
-from connectors.tango.errors import TangoConfigError, TangoTransientError
+from connectors.tango.errors import TangoConfigError, TangoError, TangoTransientError
 from connectors.tango.settings import TangoSettings
 from connectors.tango.writer import PedidoWriter
 from tests.support.system import require_system
@@ -125,3 +126,75 @@ def test_wrong_server_error_never_shows_the_password():
         open_connection(settings)
     assert "Sup3r-Secreto" not in str(caught.value) + caught.value.message_es
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_batch_groups_never_carry_more_parameters_than_the_dialect_allows():
+    statements = [("a", [1] * 3), ("b", [1] * 3), ("c", []), ("d", [1] * 5), ("e", [1] * 9)]
+    groups = _groups(statements, 6)
+    assert [[s for s, _ in g] for g in groups] == [["a", "b", "c"], ["d"], ["e"]]
+
+
+def test_batch_gives_each_statement_its_rows_or_row_count_in_order(tango_db):
+    talonario = tango_db.facts.talonario
+    with tango_db.connect() as conn, conn.transaction():
+        results = conn.batch([
+            ("SELECT PROXIMO FROM GVA43 WHERE TALONARIO = ?", [talonario]),
+            ("UPDATE GVA43 SET DESCRIP = ? WHERE TALONARIO = ?", ["x", -1]),
+            ("UPDATE GVA43 SET DESCRIP = DESCRIP WHERE TALONARIO = ?", [talonario]),
+            ("SELECT TALONARIO FROM GVA43 WHERE TALONARIO = ?", [-1]),
+            ("SELECT COUNT(*) AS N FROM GVA43 WHERE TALONARIO = ?", [talonario]),
+        ], writes=True)
+    assert len(results) == 5
+    assert len(results[0]) == 1 and results[0][0]["PROXIMO"]
+    assert results[1:3] == [0, 1]
+    assert results[3] == [] and int(results[4][0]["N"]) == 1
+
+
+def test_batch_error_midway_is_classified_and_undone_with_the_transaction(tango_db):
+    talonario = tango_db.facts.talonario
+    before = tango_db.scalar("SELECT PROXIMO FROM GVA43 WHERE TALONARIO = ?", (talonario,))
+    with tango_db.connect() as conn, pytest.raises(TangoError), conn.transaction():
+        conn.batch([
+            ("UPDATE GVA43 SET PROXIMO = ? WHERE TALONARIO = ?", ["0000000000000000", talonario]),
+            ("INSERT INTO GVA43 (TALONARIO, COMPROB) SELECT TALONARIO, COMPROB FROM GVA43 "
+             "WHERE TALONARIO = ?", [talonario]),  # duplicate key
+            ("SELECT 1 AS ONE FROM GVA43", []),
+        ], writes=True)
+    assert tango_db.scalar("SELECT PROXIMO FROM GVA43 WHERE TALONARIO = ?",
+                           (talonario,)) == before
+
+
+def test_a_repeated_statement_reuses_its_cursor_and_the_first_string_object():
+    # pyodbc skips SQLPrepare only for the *same* string object as the cursor's last one.
+    from connectors.tango.connection import TangoConnection
+    from connectors.tango.dialects import dialect_for
+
+    class Cursor:
+        description = None
+        rowcount = 1
+
+        def __init__(self, log):
+            self.log = log
+
+        def execute(self, sql, params):
+            self.log.append((self, sql))
+
+        def close(self):
+            pass
+
+    class Raw:
+        def __init__(self):
+            self.log = []
+
+        def cursor(self):
+            return Cursor(self.log)
+
+    raw = Raw()
+    conn = TangoConnection(raw, dialect_for("postgresql"), TangoSettings("DRIVER={X};"))
+    first = "".join(["UPDATE GVA43 SET PROXIMO = ? ", "WHERE TALONARIO = ?"])
+    again = "".join(["UPDATE GVA43 SET PROXIMO = ? WHERE ", "TALONARIO = ?"])
+    assert first == again and first is not again
+    conn.run(first, ["a", 6])
+    conn.run(again, ["b", 6])
+    (cursor_1, sql_1), (cursor_2, sql_2) = raw.log
+    assert cursor_1 is cursor_2 and sql_1 is first and sql_2 is first

@@ -69,6 +69,7 @@ def emitted_statements() -> list[tuple[str, str]]:
     for name, fn in _statement_functions():
         out.append((name, fn(DIALECT)))
     out += [("articles(25)", statements.articles(DIALECT, 25)),
+            ("pedido_lookup(25)", statements.pedido_lookup(DIALECT, 25)),
             ("next_ids(10)", statements.next_ids(DIALECT, "SEQUENCE_GVA03", 10))]
     for kind in MasterKind:
         out.append((f"read {kind.value}", master_query(DIALECT, kind, family_column="DESC_ADIC")))
@@ -116,3 +117,14 @@ def test_every_column_the_connector_names_exists_in_the_tango_schema():
 
 def test_confirmed_at_is_aware_in_the_order_used():
     assert make_order().confirmed_at.tzinfo is UTC
+
+
+def test_the_writers_read_batch_parses_as_one_tsql_batch_of_selects():
+    # SQL Server batches reads (lock, lookup, ids: one round trip), never writes.
+    assert DIALECT.batch_reads and not DIALECT.batch_writes
+    batch = ";\n".join([statements.lock_talonario(DIALECT), statements.pedido_lookup(DIALECT, 3),
+                        statements.next_ids(DIALECT, "SEQUENCE_GVA21", 1),
+                        statements.next_ids(DIALECT, "SEQUENCE_GVA03", 10)])
+    parsed = sqlglot.parse(batch, read="tsql")
+    assert len(parsed) == 4
+    assert all(isinstance(p, exp.Select) for p in parsed)

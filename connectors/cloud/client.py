@@ -6,19 +6,26 @@ every request. Failures are sorted into what the caller must do about them:
 - ``CloudAuthError`` (401/403): the token is wrong; nothing will work until IT fixes it.
 - ``CloudUnreachable`` (connection refused, DNS, timeout): try again later; names the URL.
 - ``CloudServerError`` (5xx, 429): the server is struggling; try again later.
+- ``CloudAgentConflict`` (409 on heartbeat or lease): another agent syncs this company; its
+  ``message_es`` is the server's own («otro ACTIVO ya está sincronizando …»).
 - ``CloudRejected`` (any other 4xx): this request is wrong; carries the server's detail.
 - ``CloudProtocolError``: the answer does not match the contract (version skew).
 
+TLS is verified (a custom CA bundle may be given); a proxy may be given, and ``HTTPS_PROXY`` is
+honoured (``trust_env`` stays on). Plain ``http://`` is refused except for this machine.
+
 Transient failures are retried a couple of times inside a call, with jittered backoff. Leasing is
-the exception for timeouts: a lease whose answer was lost may already have leased orders, and
-asking again would only hide them until their lease expires, so it is left to the caller's loop.
+the exception: the agent's loop is its retry (with a backoff that grows, and honours
+``Retry-After``); and a lease whose answer was lost may already have leased orders, so asking
+again at once would only hide them until their lease expires.
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
@@ -79,8 +86,15 @@ class CloudRejected(CloudError):
         self.detail = detail
 
 
+class CloudAgentConflict(CloudRejected):
+    """The cloud has another active agent for this company (send ``take_over`` to replace it)."""
+
+
 class CloudProtocolError(CloudError):
     pass
+
+
+CONFLICT_STATUS = 409
 
 
 def base_url_problem(url: str) -> str | None:
@@ -115,6 +129,8 @@ class CloudClient:
         backoff_seconds: float = 0.5,
         lease_margin_seconds: float = LEASE_READ_MARGIN_SECONDS,
         sleep: Callable[[float], None] = time.sleep,
+        ca_bundle: str | None = None,
+        proxy: str | None = None,
     ) -> None:
         problem = base_url_problem(base_url)
         if problem:
@@ -126,6 +142,10 @@ class CloudClient:
         self._lease_margin = lease_margin_seconds
         self._sleep = sleep
         self._session = requests.Session()
+        # verify=True uses certifi's bundle; a company behind an inspecting proxy names its own.
+        self._session.verify = ca_bundle or True
+        if proxy:
+            self._session.proxies.update({"http": proxy, "https": proxy})
         self._session.headers.update(
             {
                 "Authorization": f"Bearer {token}",
@@ -140,13 +160,17 @@ class CloudClient:
     def lease_orders(self, wait_seconds: int, max_orders: int) -> LeasedOrders:
         """Lease confirmed orders, waiting up to ``wait_seconds`` for one to appear."""
         body = LeaseRequest(wait_seconds=wait_seconds, max_orders=max_orders)
-        return self._call(
-            "/orders/lease",
-            body,
-            LeasedOrders,
-            read_timeout=wait_seconds + self._lease_margin,
-            idempotent=False,
-        )
+        with _conflicts_named():
+            # Not retried here: the caller's loop is the retry, with its growing backoff
+            # (and ``CloudServerError.retry_after``), so a struggling cloud is not hammered.
+            return self._call(
+                "/orders/lease",
+                body,
+                LeasedOrders,
+                read_timeout=wait_seconds + self._lease_margin,
+                idempotent=False,
+                retries=0,
+            )
 
     def ack(self, code: str, ack: OrderAck) -> Accepted:
         """Tell the cloud the order is in Tango with its number."""
@@ -162,7 +186,12 @@ class CloudClient:
 
     def heartbeat(self, beat: Heartbeat) -> HeartbeatAck:
         """Report the agent alive, with its counts."""
-        return self._call("/heartbeat", beat, HeartbeatAck)
+        with _conflicts_named():
+            return self._call("/heartbeat", beat, HeartbeatAck)
+
+    def replace_token(self, token: str) -> None:
+        """Use a new agent token from now on (IT saved one after the old was rejected)."""
+        self._session.headers["Authorization"] = f"Bearer {token}"
 
     def close(self) -> None:
         self._session.close()
@@ -183,8 +212,10 @@ class CloudClient:
         *,
         read_timeout: float | None = None,
         idempotent: bool = True,
+        retries: int | None = None,
     ) -> _Model:
         attempt = 0
+        retries = self._retries if retries is None else retries
         while True:
             try:
                 return self._post_once(path, body, answer, read_timeout)
@@ -192,7 +223,7 @@ class CloudClient:
                 # A read timeout means the server may have acted on the request already.
                 maybe_done = isinstance(exc.__cause__, requests.ReadTimeout)
                 may_retry = idempotent or isinstance(exc, CloudServerError) or not maybe_done
-                if attempt >= self._retries or not may_retry:
+                if attempt >= retries or not may_retry:
                     raise
                 self._sleep(self._delay(attempt, exc))
                 attempt += 1
@@ -233,6 +264,19 @@ class CloudClient:
             ) from exc
         with response:
             return _answer(response, url, answer)
+
+
+@contextlib.contextmanager
+def _conflicts_named() -> Iterator[None]:
+    """On heartbeat and lease a 409 means "another agent is active": say it in the cloud's words."""
+    try:
+        yield
+    except CloudRejected as exc:
+        if exc.status != CONFLICT_STATUS or isinstance(exc, CloudAgentConflict):
+            raise
+        message = exc.detail or "otro ACTIVO ya está sincronizando esta empresa"
+        raise CloudAgentConflict(str(exc), message, status=exc.status,
+                                 detail=exc.detail) from exc
 
 
 def _answer(response: requests.Response, url: str, answer: type[_Model]) -> _Model:

@@ -8,7 +8,7 @@ names of three databases into the few the connector reasons about.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 KIND_INT = "int"
 KIND_DECIMAL = "decimal"
@@ -41,10 +41,10 @@ class ColumnInfo:
     has_default: bool = False
     generated: bool = False  # rowversion, identity, computed: an INSERT must leave it out
     unicode: bool = False  # nvarchar & co. store any character
+    key: str = field(init=False, repr=False, compare=False)  # upper-case name, for lookups
 
-    @property
-    def key(self) -> str:
-        return self.name.upper()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.name.upper())
 
     @property
     def required(self) -> bool:

@@ -29,6 +29,12 @@ class Dialect:
 
     name = "ansi"
     max_params = 999  # parameters per statement (multi-row INSERTs are chunked below this)
+    # Whether several statements may travel in one request (``a; b``), each with its own
+    # result — one network round trip instead of one per statement. ``batch_reads``: SELECTs
+    # only (each gives exactly one result set); ``batch_writes``: INSERT/UPDATE too (each gives
+    # exactly one row count, whatever triggers the table has).
+    batch_reads = False
+    batch_writes = False
 
     def table(self, name: str) -> str:
         """A table name as written in statements (SQL Server: ``dbo.GVA21``)."""
@@ -72,6 +78,10 @@ class Dialect:
 class SqlServerDialect(Dialect):
     name = "sqlserver"
     max_params = 2000  # SQL Server allows 2100 per request
+    # A batch of SELECTs returns one result set each. Writes stay one statement per request:
+    # with NOCOUNT OFF a table's triggers add row counts of their own (and with NOCOUNT ON
+    # there are none), so a batch's row counts could not be matched to its statements.
+    batch_reads = True
 
     def table(self, name: str) -> str:
         return f"dbo.{name}"
@@ -120,6 +130,10 @@ class PostgresDialect(Dialect):
     name = "postgresql"
     # PostgreSQL allows 65535, but psqlODBC loses protocol sync well below that (seen at 30000).
     max_params = 2000
+    # psqlODBC sends ``a; b; c`` in one request and hands back one result (rows or row count)
+    # per statement; trigger statements report nothing to the client.
+    batch_reads = True
+    batch_writes = True
 
     def fold(self, name: str) -> str:
         return name.lower()

@@ -9,6 +9,7 @@ Tango's "no date" 1800-01-01); a kind with no zero (uuid, binary…) has none.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -60,27 +61,44 @@ def has_zero(value: Any) -> bool:
     return value is not _NO_ZERO
 
 
-def fit_value(table: str, column: ColumnInfo, value: Any) -> Any:
-    """``value`` converted to the column's kind; text fitted (logged when changed)."""
-    if value is None:
-        return None
+def converter(table: str, column: ColumnInfo) -> Callable[[Any], Any]:
+    """A function fitting values to ``column`` (chosen once per INSERT plan: it runs per value)."""
     kind = column.kind
     if kind == KIND_TEXT:
-        fitted, replaced, truncated = fit_text(str(value), column.length, column.unicode)
-        if replaced:
-            log.warning("tango.text_replaced_characters", table=table, column=column.key)
-        if truncated:
-            log.warning("tango.text_truncated", table=table, column=column.key,
-                        length=column.length, original_length=len(str(value)))
-        return fitted
-    if kind == KIND_INT:
-        return as_int(value)
-    if kind == KIND_DECIMAL:
-        return as_decimal(value)
-    if kind == KIND_BIT:
-        return as_bool(value)
+        def text(value: Any) -> Any:
+            if value is None:
+                return None
+            raw = value if isinstance(value, str) else str(value)
+            if raw.isascii() and (column.length is None or len(raw) <= column.length):
+                return raw  # the common case: nothing to fit
+            fitted, replaced, truncated = fit_text(raw, column.length, column.unicode)
+            if replaced:
+                log.warning("tango.text_replaced_characters", table=table, column=column.key)
+            if truncated:
+                log.warning("tango.text_truncated", table=table, column=column.key,
+                            length=column.length, original_length=len(raw))
+            return fitted
+        return text
+    simple: dict[str, Callable[[Any], Any]] = {
+        KIND_INT: as_int, KIND_DECIMAL: as_decimal, KIND_BIT: as_bool,
+    }
+    if kind in simple:
+        convert = simple[kind]
+        return lambda value: None if value is None else convert(value)
     if kind == KIND_DATETIME:
-        if isinstance(value, date | datetime | str):
-            return as_datetime(value)
-        return value
-    return value
+        return lambda value: (as_datetime(value) if isinstance(value, date | datetime | str)
+                              else value)
+    return lambda value: value
+
+
+def ready_type(column: ColumnInfo) -> type | None:
+    """The type a value for ``column`` already has when ``converter`` would return it as is
+    (checked with ``type(v) is``, so that writing it skips the call); None for text and other
+    kinds, which always go through the converter."""
+    return {KIND_INT: int, KIND_DECIMAL: Decimal, KIND_BIT: bool,
+            KIND_DATETIME: datetime}.get(column.kind)
+
+
+def fit_value(table: str, column: ColumnInfo, value: Any) -> Any:
+    """``value`` converted to the column's kind; text fitted (logged when changed)."""
+    return converter(table, column)(value)

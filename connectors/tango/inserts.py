@@ -9,7 +9,8 @@ nothing can fill is a ``TangoConfigError`` naming ``TABLE.COLUMN``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from connectors.tango.catalog import ColumnInfo, TableCatalog
 from connectors.tango.defaults import Template
 from connectors.tango.dialects import Dialect
 from connectors.tango.errors import TangoConfigError
-from connectors.tango.fitting import fit_value, has_zero, typed_zero
+from connectors.tango.fitting import converter, has_zero, ready_type, typed_zero
 
 log = structlog.get_logger(__name__)
 
@@ -32,6 +33,7 @@ class PlannedColumn:
     column: ColumnInfo
     mapped: bool
     fallback: Any  # value when unmapped or mapped None on a NOT NULL column; _MISSING if none
+    convert: Callable[[Any], Any]  # fits a value to the column
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,26 @@ class InsertPlan:
     def names(self) -> list[str]:
         return [p.column.name for p in self.columns]
 
+    def __post_init__(self) -> None:
+        # Per column: the row key to read (None when unmapped), the value when the row has
+        # none, the converter — decided once here, as this runs for every value written.
+        # ready: a value of exactly that type needs no conversion.
+        steps = tuple((p.column.key if p.mapped else None,
+                       None if p.fallback is _MISSING else p.fallback, p.convert,
+                       ready_type(p.column))
+                      for p in self.columns)
+        object.__setattr__(self, "_steps", steps)
+
     def values(self, row: Mapping[str, Any]) -> list[Any]:
         """The row's parameters in plan order, each fitted to its column."""
+        get = row.get
         out = []
-        for planned in self.columns:
-            value = row.get(planned.column.key) if planned.mapped else None
-            if value is None and planned.fallback is not _MISSING:
-                value = planned.fallback
-            out.append(fit_value(self.table, planned.column, value))
+        append = out.append
+        for key, fallback, convert, ready in self._steps:  # type: ignore[attr-defined]
+            value = None if key is None else get(key)
+            if value is None:
+                value = fallback
+            append(value if type(value) is ready else convert(value))
         return out
 
 
@@ -87,7 +101,8 @@ def make_plan(catalog: TableCatalog, mapped: Iterable[str], template: Template) 
                     f"valores por defecto [tango.defaults.{catalog.name}].",
                 )
         if column.key in keys or fallback is not _MISSING:
-            planned.append(PlannedColumn(column, column.key in keys, fallback))
+            planned.append(PlannedColumn(column, column.key in keys, fallback,
+                                         converter(catalog.name, column)))
     return InsertPlan(catalog.name, tuple(planned))
 
 
@@ -139,6 +154,11 @@ class InsertBuilder:
 
 def insert_sql(dialect: Dialect, table: str, columns: list[str], row_count: int = 1) -> str:
     """``INSERT INTO t (a, b) VALUES (?, ?), (?, ?)`` for ``row_count`` rows."""
+    return _insert_sql(dialect.table(table), tuple(columns), row_count)
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_sql(table: str, columns: tuple[str, ...], row_count: int) -> str:
     one = "(" + ", ".join("?" for _ in columns) + ")"
-    return (f"INSERT INTO {dialect.table(table)} ({', '.join(columns)}) VALUES "
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
             + ", ".join(one for _ in range(row_count)))

@@ -43,6 +43,37 @@ def articles(dialect: Dialect, count: int = 1, columns: tuple[str, ...] = ARTICL
             f"WHERE COD_ARTICU IN ({marks})")
 
 
+LOOKUP_EXISTING = "X_"
+LOOKUP_CUSTOMER = "C_"
+LOOKUP_DEPOSIT = "D_"
+LOOKUP_ARTICLE = "A_"
+
+
+def pedido_lookup(dialect: Dialect, article_count: int = 1,
+                  customer_columns: tuple[str, ...] = CUSTOMER_COLUMNS,
+                  deposit_columns: tuple[str, ...] = DEPOSIT_COLUMNS,
+                  article_columns: tuple[str, ...] = ARTICLE_COLUMNS) -> str:
+    """Everything the writer checks before writing, in one statement (run under the lock).
+
+    Parameters: the cloud order code (``ID_EXTERNO``), the customer, the depósito, then the
+    ``article_count`` article codes. One row per article found (at least one row); columns
+    prefixed ``X_`` (the pedido already written for the order code, if any), ``C_`` (the
+    customer), ``D_`` (the depósito), ``A_`` (the article) — NULL where nothing matched.
+    """
+    found = ("ID_EXTERNO", "TALON_PED", "NRO_PEDIDO")
+    existing = dialect.select_first(list(found), "GVA21", "ID_EXTERNO = ?")
+    selected = [f"X.{c} AS {LOOKUP_EXISTING}{c}" for c in found]
+    selected += [f"C.{c} AS {LOOKUP_CUSTOMER}{c}" for c in customer_columns]
+    selected += [f"D.{c} AS {LOOKUP_DEPOSIT}{c}" for c in deposit_columns]
+    selected += [f"A.{c} AS {LOOKUP_ARTICLE}{c}" for c in article_columns]
+    marks = ", ".join("?" for _ in range(article_count))
+    return (f"SELECT {', '.join(selected)} FROM (SELECT 1 AS ONE) AS B "
+            f"LEFT JOIN ({existing}) AS X ON 1 = 1 "
+            f"LEFT JOIN {dialect.table('GVA14')} AS C ON C.COD_CLIENT = ? "
+            f"LEFT JOIN {dialect.table('STA22')} AS D ON D.COD_SUCURS = ? "
+            f"LEFT JOIN {dialect.table('STA11')} AS A ON A.COD_ARTICU IN ({marks})")
+
+
 def deposit(dialect: Dialect, columns: tuple[str, ...] = DEPOSIT_COLUMNS) -> str:
     return f"SELECT {', '.join(columns)} FROM {dialect.table('STA22')} WHERE COD_SUCURS = ?"
 

@@ -25,6 +25,14 @@ class Role(StrEnum):
     CLIENTE = "cliente"  # Autogestión Clientes: themselves only
 
 
+ROLE_LABELS_ES = {
+    Role.ADMIN.value: "administrador",
+    Role.VENDEDOR.value: "vendedor (Vendedor Móvil)",
+    Role.PREVENTA.value: "preventa telefónica",
+    Role.CLIENTE.value: "cliente (Autogestión)",
+}
+
+
 class AccountError(ValueError):
     """An admin request that cannot be carried out (duplicate, unknown company, bad value)."""
 
@@ -53,6 +61,13 @@ def create_company(session: Session, slug: str, name: str, notify_email: str | N
     return company
 
 
+def company_by_id(session: Session, company_id: int) -> Company:
+    company = session.get(Company, company_id)
+    if company is None:
+        raise AccountError(f"no company with id {company_id}")
+    return company
+
+
 def company_by_slug(session: Session, slug: str) -> Company:
     company = session.scalar(select(Company).where(Company.slug == slug.strip().lower()))
     if company is None:
@@ -67,11 +82,14 @@ def create_user(
     email: str,
     role: Role,
     name: str,
-    password: str,
+    password: str | None,
     seller_code: str | None = None,
     customer_code: str | None = None,
 ) -> User:
-    """Create a web user; sellers need a seller code and customers a customer code."""
+    """Create a web user; sellers need a seller code and customers a customer code.
+
+    With ``password=None`` the user cannot log in until they set one through an invitation.
+    """
     email = normalize_email(email)
     if not EMAIL_RE.match(email):
         raise AccountError(f"not an e-mail address: {email!r}")
@@ -93,7 +111,7 @@ def create_user(
     if exists is not None:
         raise AccountError(f"user {email!r} already exists in company {company.slug!r}")
     try:
-        password_hash = hash_password(password)
+        password_hash = hash_password(password) if password is not None else ""
     except ValueError as exc:
         raise AccountError(str(exc)) from None
     user = User(
@@ -118,7 +136,8 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """
     candidates = session.scalars(
         select(User)
-        .where(User.email == normalize_email(email), User.active.is_(True))
+        .where(User.email == normalize_email(email), User.active.is_(True),
+               User.password_hash != "")
         .order_by(User.id)
     ).all()
     if not candidates:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
@@ -23,7 +24,8 @@ from connectors.cloud.contract import (
     OrderAck,
     OrderFailure,
 )
-from connectors.cloud.server import agents, master_data, orders
+from connectors.cloud.server import agents, alerts, master_data, orders
+from connectors.cloud.server.company_settings import offline_minutes
 from connectors.cloud.server.context import AppContext, get_context
 from connectors.cloud.server.sqltypes import utcnow
 
@@ -140,7 +142,13 @@ def push_master_data(body: MasterDataBatch, ctx: Context, agent: Agent) -> Maste
 
 @router.post("/heartbeat", response_model=HeartbeatAck)
 def heartbeat(body: Heartbeat, ctx: Context, agent: Agent) -> HeartbeatAck:
-    """Store the agent's latest status summary."""
+    """Store the agent's latest status summary; 409 when another host's agent is active."""
     with ctx.db.transaction() as session:
-        agents.record_heartbeat(session, agent.company_id, body)
+        minutes = offline_minutes(session, agent.company_id, ctx.settings.agent_offline_minutes)
+        try:
+            agents.record_heartbeat(session, agent.company_id, body,
+                                    silent_after=timedelta(minutes=minutes))
+        except agents.AgentConflict as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+        alerts.agent_is_back(session, agent.company_id, body.host, utcnow(), ctx.mail)
     return HeartbeatAck(server_time=utcnow(), company=agent.company_slug)

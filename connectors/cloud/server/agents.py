@@ -67,9 +67,32 @@ def identify(session: Session, token: str) -> AgentIdentity | None:
                          token_id=agent_token.id)
 
 
-def record_heartbeat(session: Session, company_id: int, beat: Heartbeat) -> None:
-    """Keep ``beat`` as the company's latest heartbeat."""
+class AgentConflict(Exception):
+    """Another host's agent is syncing this company and has not gone silent."""
+
+    def __init__(self, host: str) -> None:
+        super().__init__(f"otro ACTIVO ya está sincronizando esta empresa desde {host}")
+        self.host = host
+
+
+def record_heartbeat(
+    session: Session, company_id: int, beat: Heartbeat, silent_after: timedelta | None = None
+) -> None:
+    """Keep ``beat`` as the company's latest heartbeat.
+
+    One active agent per company: a heartbeat from a different host is refused with
+    ``AgentConflict`` while the current one has been heard within ``silent_after``, unless the
+    newcomer asks to ``take_over``.
+    """
     row = session.get(AgentHeartbeat, company_id)
+    if (
+        row is not None
+        and silent_after is not None
+        and row.host != beat.host
+        and not beat.take_over
+        and utcnow() - row.received_at < silent_after
+    ):
+        raise AgentConflict(row.host)
     values = {
         "agent_version": beat.agent_version[:40],
         "host": beat.host,

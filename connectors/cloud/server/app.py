@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -13,12 +14,16 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from connectors.cloud.server import agent_api
+from connectors.cloud.server.background import BackgroundWorker
 from connectors.cloud.server.context import AppContext
 from connectors.cloud.server.db import Database
+from connectors.cloud.server.mail_compose import MailComposer
 from connectors.cloud.server.settings import Settings
 from connectors.cloud.server.web import templating
 from connectors.cloud.server.web.auth import LoginRequired, login_redirect
+from connectors.cloud.server.web.body_limit import BodyLimit
 from connectors.cloud.server.web.routes import router as web_router
+from connectors.cloud.server.web.security_headers import SecurityHeaders
 
 WEB_DIR = Path(__file__).with_name("web")
 
@@ -26,11 +31,22 @@ WEB_DIR = Path(__file__).with_name("web")
 def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     """A FastAPI app serving the agent API and the web pages from ``settings``."""
     db = database or Database.from_url(settings.database_url)
+    composer = MailComposer()
+    worker = BackgroundWorker(settings, db, composer)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
-        yield
-        db.dispose()
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run(stop), name="castor-background")
+        try:
+            yield
+        finally:
+            stop.set()
+            try:
+                await asyncio.wait_for(task, timeout=settings.smtp_timeout_seconds + 5)
+            except TimeoutError:
+                task.cancel()
+            db.dispose()
 
     app = FastAPI(
         title="Castor Pedidos",
@@ -41,7 +57,9 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     )
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     templating.install_filters(templates)
-    app.state.context = AppContext(settings=settings, db=db, templates=templates)
+    app.state.context = AppContext(settings=settings, db=db, templates=templates, mail=composer)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)  # added last: runs first, before anything reads the body
 
     app.include_router(agent_api.router)
     app.include_router(web_router)

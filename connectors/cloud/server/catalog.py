@@ -6,20 +6,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, intersect, or_, select, text
 from sqlalchemy.orm import Session
 
 from connectors.cloud.server.models import (
     ArticleRow,
+    ArticleWordRow,
     CustomerRow,
+    Order,
     PriceListRow,
     PriceRow,
     SaleConditionRow,
     StockRow,
 )
 from connectors.cloud.server.pricing import net_unit_price
+from connectors.cloud.server.search_words import prefix_bounds, query_terms
 
 MAX_PORTFOLIO_ROWS = 200
+MAX_FAMILIES = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +57,20 @@ def seller_customers(
     session: Session, company_id: int, seller_code: str, query: str = ""
 ) -> list[CustomerRow]:
     """The seller's enabled customers, by name, optionally filtered by name, code or CUIT."""
+    return search_customers(session, company_id, query, seller_code=seller_code)
+
+
+def search_customers(
+    session: Session, company_id: int, query: str = "", *, seller_code: str | None = None,
+    limit: int = MAX_PORTFOLIO_ROWS,
+) -> list[CustomerRow]:
+    """Enabled customers (of one seller, or all) by name, matching name, code or CUIT."""
     stmt = select(CustomerRow).where(
         CustomerRow.company_id == company_id,
-        CustomerRow.seller_code == seller_code,
         CustomerRow.enabled.is_(True),
     )
+    if seller_code is not None:
+        stmt = stmt.where(CustomerRow.seller_code == seller_code)
     term = query.strip()
     if term:
         pattern = _like(term)
@@ -72,7 +85,18 @@ def seller_customers(
                 func.replace(CustomerRow.tax_id, "-", "").like(f"%{digits}%")
             )
         stmt = stmt.where(or_(*conditions))
-    return list(session.scalars(stmt.order_by(CustomerRow.name).limit(MAX_PORTFOLIO_ROWS)))
+    stmt = stmt.order_by(CustomerRow.name).limit(min(limit, MAX_PORTFOLIO_ROWS))
+    return list(session.scalars(stmt))
+
+
+def company_customer(session: Session, company_id: int, customer_code: str) -> CustomerRow | None:
+    """Any customer of the company (enabled or not), or None."""
+    return session.scalar(
+        select(CustomerRow).where(
+            CustomerRow.company_id == company_id,
+            CustomerRow.record_key == customer_code,  # the key is the code: the primary key
+        )
+    )
 
 
 def seller_customer(
@@ -83,7 +107,7 @@ def seller_customer(
         select(CustomerRow).where(
             CustomerRow.company_id == company_id,
             CustomerRow.seller_code == seller_code,
-            CustomerRow.code == customer_code,
+            CustomerRow.record_key == customer_code,
         )
     )
 
@@ -109,8 +133,11 @@ def sale_condition(session: Session, company_id: int, code: int | None) -> SaleC
 
 
 def _priced_articles(company_id: int, list_number: int):  # type: ignore[no-untyped-def]
+    # Only the columns a catalog line shows: plain rows, no ORM entities to build.
     return (
-        select(ArticleRow, PriceRow.price)
+        select(ArticleRow.code, ArticleRow.description, ArticleRow.extra_description,
+               ArticleRow.unit, ArticleRow.vat_rate, ArticleRow.allows_fractions,
+               ArticleRow.manages_stock, PriceRow.price)
         .join(
             PriceRow,
             and_(
@@ -129,32 +156,84 @@ def catalog_page(
     customer: CustomerRow,
     *,
     query: str = "",
+    family: str = "",
     page: int = 1,
     page_size: int = 60,
 ) -> CatalogPage:
-    """Sellable articles priced in the customer's list, by description, one page at a time."""
+    """Sellable articles priced in the customer's list, by description, one page at a time.
+
+    ``query``: every word typed must start a word of the article's code, description,
+    synonym or barcode (``search_words``); ``family`` keeps one rubro.
+    """
     if customer.price_list is None:
         return CatalogPage(items=[], page=1, has_next=False)
     stmt = _priced_articles(company_id, customer.price_list)
-    term = query.strip()
-    if term:
-        pattern = _like(term)
-        stmt = stmt.where(
-            or_(
-                func.lower(ArticleRow.description).like(pattern, escape="\\"),
-                func.lower(ArticleRow.code).like(pattern, escape="\\"),
-                func.lower(ArticleRow.synonym).like(pattern, escape="\\"),
-                ArticleRow.barcode == term,
-            )
-        )
+    if family:
+        stmt = stmt.where(ArticleRow.family == family)
+    terms = query_terms(query)
+    order = [ArticleRow.description, ArticleRow.code]  # browsing: read in index order
+    if terms:
+        stmt = stmt.where(ArticleRow.record_key.in_(_codes_matching(company_id, terms)))
+        # Searching: start from the few matching words, then sort them. Ordering by an
+        # expression keeps the planner from walking the whole description index instead.
+        order = [func.lower(ArticleRow.description), ArticleRow.code]
     page = max(1, page)
     rows = session.execute(
-        stmt.order_by(ArticleRow.description, ArticleRow.code)
+        stmt.order_by(*order)
         .offset((page - 1) * page_size)
         .limit(page_size + 1)
     ).all()
     items = _items(session, company_id, customer, rows[:page_size])
     return CatalogPage(items=items, page=page, has_next=len(rows) > page_size)
+
+
+def _codes_matching(company_id: int, terms: list[str]):  # type: ignore[no-untyped-def]
+    """SQL: codes of the articles having a word that starts with each of ``terms``."""
+    selects = []
+    for term in terms:
+        low, high = prefix_bounds(term)
+        selects.append(
+            select(ArticleWordRow.article_code).where(
+                ArticleWordRow.company_id == company_id,
+                ArticleWordRow.word >= low,
+                ArticleWordRow.word < high,
+            )
+        )
+    return selects[0] if len(selects) == 1 else intersect(*selects)
+
+
+# A loose index scan: one seek in ix_md_articles_family per rubro, instead of reading the
+# family of every article (DISTINCT) on each catalog page. Same SQL on SQLite and PostgreSQL.
+_FAMILIES_SQL = text("""
+WITH RECURSIVE f(name, n) AS (
+  SELECT (SELECT min(family) FROM md_articles WHERE company_id = :company AND family > ''), 1
+  UNION ALL
+  SELECT (SELECT min(family) FROM md_articles WHERE company_id = :company AND family > f.name),
+         f.n + 1
+  FROM f WHERE f.name IS NOT NULL AND f.n < :most
+)
+SELECT name FROM f WHERE name IS NOT NULL
+""")
+
+
+def families(session: Session, company_id: int) -> list[str]:
+    """The rubros of the company's articles, alphabetically."""
+    rows = session.execute(_FAMILIES_SQL, {"company": company_id, "most": MAX_FAMILIES})
+    return [name for (name,) in rows]
+
+
+def last_orders(
+    session: Session, company_id: int, customer_code: str, limit: int = 5
+) -> list[Order]:
+    """The customer's most recent orders, newest first."""
+    return list(
+        session.scalars(
+            select(Order)
+            .where(Order.company_id == company_id, Order.customer_code == customer_code)
+            .order_by(Order.confirmed_at.desc(), Order.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def catalog_items_by_code(
@@ -165,7 +244,7 @@ def catalog_items_by_code(
     if not codes or customer.price_list is None:
         return {}
     rows = session.execute(
-        _priced_articles(company_id, customer.price_list).where(ArticleRow.code.in_(codes))
+        _priced_articles(company_id, customer.price_list).where(ArticleRow.record_key.in_(codes))
     ).all()
     return {item.code: item for item in _items(session, company_id, customer, rows)}
 
@@ -173,20 +252,20 @@ def catalog_items_by_code(
 def _items(
     session: Session, company_id: int, customer: CustomerRow, rows: list
 ) -> list[CatalogItem]:
-    stock = _available_stock(session, company_id, [article.code for article, _ in rows])
+    stock = _available_stock(session, company_id, [row.code for row in rows])
     return [
         CatalogItem(
-            code=article.code,
-            description=article.description,
-            extra_description=article.extra_description,
-            unit=article.unit,
-            vat_rate=article.vat_rate,
-            allows_fractions=article.allows_fractions,
-            list_price=price,
-            net_price=net_unit_price(price, customer.discount_pct),
-            stock=stock.get(article.code, Decimal(0)) if article.manages_stock else None,
+            code=row.code,
+            description=row.description,
+            extra_description=row.extra_description,
+            unit=row.unit,
+            vat_rate=row.vat_rate,
+            allows_fractions=row.allows_fractions,
+            list_price=row.price,
+            net_price=net_unit_price(row.price, customer.discount_pct),
+            stock=stock.get(row.code, Decimal(0)) if row.manages_stock else None,
         )
-        for article, price in rows
+        for row in rows
     ]
 
 

@@ -7,6 +7,7 @@ exit status 0 on success, 1 on a refused request, 2 on misuse (argparse).
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -67,6 +68,17 @@ def _parser() -> argparse.ArgumentParser:
                              help="read the password from standard input")
     create_user.set_defaults(handler=_user_create)
 
+    invite_user = user.add_parser(
+        "invite", help="create a user without a password and e-mail them an invitation link "
+                       "(needs CASTOR_PUBLIC_URL; a running server sends the e-mail)")
+    invite_user.add_argument("--company", required=True, metavar="SLUG")
+    invite_user.add_argument("--email", required=True)
+    invite_user.add_argument("--role", required=True, choices=[r.value for r in accounts.Role])
+    invite_user.add_argument("--name", default="")
+    invite_user.add_argument("--seller-code")
+    invite_user.add_argument("--customer-code")
+    invite_user.set_defaults(handler=_user_invite)
+
     token = sub.add_parser("agent-token", help="manage agent tokens").add_subparsers(
         dest="action", required=True
     )
@@ -93,6 +105,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print("castor-cloud: error: run several `serve` processes behind a load balancer "
               "instead of --workers", file=sys.stderr)
         return 2
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
     uvicorn.run(create_app(settings), host=args.host, port=args.port,
                 proxy_headers=args.proxy_headers, log_level="info")
     return 0
@@ -134,6 +148,33 @@ def _user_create(args: argparse.Namespace, settings: Settings) -> int:
                 customer_code=args.customer_code,
             )
             print(f"created {user.role} {user.email} in {company.slug}", file=sys.stderr)
+    finally:
+        db.dispose()
+    return 0
+
+
+def _user_invite(args: argparse.Namespace, settings: Settings) -> int:
+    from connectors.cloud.server import invitations
+    from connectors.cloud.server.mail_compose import MailComposer
+
+    if not settings.public_url:
+        print("castor-cloud: error: set CASTOR_PUBLIC_URL (the address people open) so the "
+              "invitation link works", file=sys.stderr)
+        return 1
+    db = Database.from_url(settings.database_url)
+    try:
+        with db.transaction() as session:
+            company = accounts.company_by_slug(session, args.company)
+            invitee = invitations.Invitee(
+                email=args.email, name=args.name, role=accounts.Role(args.role),
+                seller_code=args.seller_code, customer_code=args.customer_code)
+            try:
+                user = invitations.invite(session, company, invitee, base_url=settings.public_url,
+                                          days=settings.invitation_days, composer=MailComposer())
+            except invitations.InvitationError as exc:
+                raise accounts.AccountError(str(exc)) from None
+            print(f"invited {user.role} {user.email} to {company.slug}; the e-mail is queued",
+                  file=sys.stderr)
     finally:
         db.dispose()
     return 0

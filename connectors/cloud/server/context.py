@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from connectors.cloud.server.db import Database
+from connectors.cloud.server.mail_compose import MailComposer
 from connectors.cloud.server.orders import LeasePolicy
 from connectors.cloud.server.settings import Settings
 
@@ -17,6 +18,7 @@ class AppContext:
     settings: Settings
     db: Database
     templates: Jinja2Templates
+    mail: MailComposer
 
     @property
     def lease_policy(self) -> LeasePolicy:

@@ -26,3 +26,9 @@ def placeholder_svg(code: str, description: str) -> str:
         '<text x="48" y="60" font-family="sans-serif" font-size="36" font-weight="bold" '
         f'fill="#fff" text-anchor="middle">{label}</text></svg>'
     )
+
+
+def placeholder_etag(code: str, description: str) -> str:
+    """A strong ETag for the placeholder: it changes only when what it draws changes."""
+    seed = f"v1|{code}|{initials(description or code)}".encode()
+    return '"' + hashlib.sha256(seed).hexdigest()[:20] + '"'

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from connectors.cloud.contract import MasterDataAck, MasterDataBatch, MasterKind
 from connectors.cloud.server.models import (
     ArticleRow,
+    ArticleWordRow,
     CustomerRow,
     DepositRow,
     PriceListRow,
@@ -20,6 +21,7 @@ from connectors.cloud.server.models import (
     StockRow,
     VatRateRow,
 )
+from connectors.cloud.server.search_words import article_words
 from connectors.cloud.server.sqltypes import utcnow
 
 TABLES: dict[MasterKind, type] = {
@@ -36,6 +38,7 @@ TABLES: dict[MasterKind, type] = {
 
 # Rows per INSERT statement: well under SQLite's 32766 bound parameters for the widest table.
 CHUNK_ROWS = 500
+WORD_CHUNK_ROWS = 5000  # executemany rows per call for the search words
 
 
 def apply_batch(session: Session, company_id: int, batch: MasterDataBatch) -> MasterDataAck:
@@ -65,9 +68,33 @@ def apply_batch(session: Session, company_id: int, batch: MasterDataBatch) -> Ma
                 table.c.record_key.in_(deleted_keys[start : start + CHUNK_ROWS]),
             )
         )
+    if batch.kind is MasterKind.ARTICLES:
+        replace_search_words(session, company_id, rows, [*upserted_keys, *deleted_keys])
     return MasterDataAck(
         kind=batch.kind, batch_id=batch.batch_id, upserted=len(rows), deleted=len(deleted_keys)
     )
+
+
+def replace_search_words(
+    session: Session, company_id: int, rows: list[dict[str, Any]], codes: list[str]
+) -> None:
+    """Forget the search words of ``codes`` and store those of the upserted article ``rows``."""
+    table: Table = ArticleWordRow.__table__  # type: ignore[assignment]
+    for start in range(0, len(codes), CHUNK_ROWS):
+        session.execute(
+            delete(table).where(
+                table.c.company_id == company_id,
+                table.c.article_code.in_(codes[start : start + CHUNK_ROWS]),
+            )
+        )
+    word_rows = [
+        {"company_id": company_id, "word": word, "article_code": row["code"]}
+        for row in rows
+        for word in article_words(row["code"], row["description"], row["extra_description"],
+                                  row["synonym"], row["barcode"])
+    ]
+    for start in range(0, len(word_rows), WORD_CHUNK_ROWS):
+        session.execute(table.insert(), word_rows[start : start + WORD_CHUNK_ROWS])
 
 
 def _upsert(session: Session, table: Table, rows: list[dict[str, Any]]) -> Any:

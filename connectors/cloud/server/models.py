@@ -115,7 +115,7 @@ class WebSession(Base):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     persistent: Mapped[bool] = mapped_column(Boolean, default=False)  # «Mantener la sesión»
 
@@ -229,6 +229,11 @@ class MasterRow:
 
 class ArticleRow(MasterRow, Base):
     __tablename__ = "md_articles"
+    __table_args__ = (
+        # The catalog is listed by description (and by rubro): read in index order, no sort.
+        Index("ix_md_articles_description", "company_id", "description", "code"),
+        Index("ix_md_articles_family", "company_id", "family", "description"),
+    )
 
     code: Mapped[str] = mapped_column(String(15))
     description: Mapped[str] = mapped_column(String(50))
@@ -241,6 +246,17 @@ class ArticleRow(MasterRow, Base):
     vat_rate: Mapped[Decimal] = _percent()
     allows_fractions: Mapped[bool] = mapped_column(Boolean, default=False)
     unit: Mapped[str] = mapped_column(String(20), default="")
+
+
+class ArticleWordRow(Base):
+    """One search word of an article (see ``search_words``), kept with the article's upsert."""
+
+    __tablename__ = "md_article_words"
+    __table_args__ = (Index("ix_md_article_words_article", "company_id", "article_code"),)
+
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), primary_key=True)
+    word: Mapped[str] = mapped_column(String(40), primary_key=True)
+    article_code: Mapped[str] = mapped_column(String(15), primary_key=True)
 
 
 class PriceListRow(MasterRow, Base):
@@ -340,6 +356,8 @@ class Order(Base):
         # One order per rendered form: a double tap on a weak connection confirms once.
         UniqueConstraint("company_id", "submission_id", name="uq_orders_company_submission"),
         Index("ix_orders_company_status", "company_id", "status"),
+        # A customer's last orders (card, history, «repetir pedido»).
+        Index("ix_orders_company_customer", "company_id", "customer_code", "confirmed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -393,3 +411,42 @@ class OrderLineRow(Base):
     unit_price: Mapped[Decimal] = _money()
     discount_pct: Mapped[Decimal] = _percent()
     vat_rate: Mapped[Decimal] = _percent()
+
+
+# --------------------------------------------------------------------------- carts
+
+
+class Cart(Base):
+    """An order being put together, kept on the server so it survives pages and devices.
+
+    One per person and customer: a seller has one per customer they visit, a customer one.
+    """
+
+    __tablename__ = "carts"
+    __table_args__ = (
+        UniqueConstraint("company_id", "user_id", "customer_code", name="uq_carts_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    customer_code: Mapped[str] = mapped_column(String(6))
+    observations: Mapped[str] = mapped_column(Text, default="")
+    delivery_date: Mapped[str] = mapped_column(String(10), default="")  # as typed, aaaa-mm-dd
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    lines: Mapped[list[CartLine]] = relationship(
+        order_by="CartLine.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class CartLine(Base):
+    __tablename__ = "cart_lines"
+
+    cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id"), primary_key=True)
+    article_code: Mapped[str] = mapped_column(String(15), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[Decimal] = _money()
+    # Why the line wants a look, e.g. copied from an old order at a price that changed.
+    notice: Mapped[str] = mapped_column(String(200), default="")

@@ -182,6 +182,47 @@ def build_order(
     return result
 
 
+def draft_order(
+    session: Session,
+    *,
+    company_id: int,
+    channel: Channel,
+    customer: CustomerRow,
+    form: OrderForm,
+    placed_by: str,
+    plist: PriceListRow | None,
+    items: Mapping[str, CatalogItem],
+) -> EntryResult:
+    """Check ``form`` as ``place_order`` does, reading nothing more and writing nothing.
+
+    The order comes back with a placeholder code; ``store_draft`` gives it its number.
+    """
+    if plist is None:
+        return EntryResult(errors=check_customer(customer, None))
+    return build_order(code="PENDING", channel=channel, customer=customer, plist=plist,
+                       items=items, form=form, placed_by=placed_by, now=utcnow())
+
+
+def store_draft(
+    session: Session,
+    *,
+    company_id: int,
+    order_prefix: str,
+    draft: ConfirmedOrder,
+    number: int,
+    customer_name: str,
+    placed_by_user_id: int,
+    submission_id: str,
+) -> Order:
+    """Store a checked order under the number taken for it."""
+    order = ConfirmedOrder.model_validate(
+        {**draft.model_dump(), "code": orders.order_code(order_prefix, number)}
+    )
+    return orders.store_order(session, company_id, order, number, customer_name=customer_name,
+                              placed_by_user_id=placed_by_user_id,
+                              submission_id=submission_id or None)
+
+
 def place_order(
     session: Session,
     *,
@@ -192,17 +233,23 @@ def place_order(
     form: OrderForm,
     placed_by: str,
     placed_by_user_id: int,
+    plist: PriceListRow | None = None,
+    items: Mapping[str, CatalogItem] | None = None,
 ) -> tuple[Order | None, list[str]]:
     """Validate and store an order in the caller's transaction.
 
     Returns ``(order, [])`` on success or ``(None, errors)`` with Spanish reasons. A form
-    submitted twice returns the order its first submit created.
+    submitted twice returns the order its first submit created. ``plist`` and ``items`` (the
+    orderable articles among the form's codes) may come from the caller, already read; then
+    everything up to taking the number is reads, and SQLite's write lock is held briefly.
     """
     existing = orders.find_submitted(session, company_id, form.submission_id)
     if existing is not None:
         return existing, []
-    plist = catalog.price_list(session, company_id, customer.price_list)
-    items = catalog.catalog_items_by_code(session, company_id, customer, form.quantities)
+    if plist is None:
+        plist = catalog.price_list(session, company_id, customer.price_list)
+    if items is None:
+        items = catalog.catalog_items_by_code(session, company_id, customer, form.quantities)
     now = utcnow()
     if plist is None:
         return None, check_customer(customer, None)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from connectors.cloud.contract import (
@@ -66,6 +66,28 @@ def next_order_number(session: Session, company_id: int) -> int:
     number = session.scalar(
         select(OrderSequence.last_number).where(OrderSequence.company_id == company_id)
     )
+    if number is None:
+        raise LookupError(f"company {company_id} has no order sequence")
+    return number
+
+
+def reserve_order_number(engine: Engine, company_id: int) -> int:
+    """Take the company's next order number in a transaction of its own, committed at once.
+
+    The counter row is every confirm's meeting point: holding its lock until the order, its
+    lines and its e-mails are stored would queue all confirms of a company behind each other.
+    A number taken by an order that then fails to store is simply never used (codes may have
+    gaps; they are never reused). The caller must not hold uncommitted writes on SQLite.
+    """
+    with engine.begin() as conn:
+        conn.execute(
+            update(OrderSequence)
+            .where(OrderSequence.company_id == company_id)
+            .values(last_number=OrderSequence.last_number + 1)
+        )
+        number = conn.scalar(
+            select(OrderSequence.last_number).where(OrderSequence.company_id == company_id)
+        )
     if number is None:
         raise LookupError(f"company {company_id} has no order sequence")
     return number

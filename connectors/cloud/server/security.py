@@ -14,6 +14,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from connectors.cloud.server.common_passwords import is_common
+
 MIN_PASSWORD_LENGTH = 10
 AGENT_TOKEN_PREFIX = "cst_"  # noqa: S105 - a label, not a secret
 
@@ -23,15 +25,30 @@ _DUMMY_HASH = _HASHER.hash("not-a-real-password-" + "x" * 16)
 
 
 class PasswordPolicyError(ValueError):
-    """The password does not meet the minimum rules."""
+    """The password does not meet the minimum rules (``message_es`` for the web pages)."""
+
+    def __init__(self, message: str, message_es: str) -> None:
+        super().__init__(message)
+        self.message_es = message_es
 
 
 def check_password_policy(password: str) -> None:
     """Raise ``PasswordPolicyError`` unless ``password`` is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordPolicyError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise PasswordPolicyError(
+            f"password must have at least {MIN_PASSWORD_LENGTH} characters",
+            f"La contraseña debe tener al menos {MIN_PASSWORD_LENGTH} caracteres.",
+        )
     if password.strip() != password:
-        raise PasswordPolicyError("password must not start or end with spaces")
+        raise PasswordPolicyError(
+            "password must not start or end with spaces",
+            "La contraseña no puede empezar ni terminar con espacios.",
+        )
+    if is_common(password) or len(set(password)) < 4:
+        raise PasswordPolicyError(
+            "password is too common or too repetitive",
+            "Esa contraseña es demasiado común o repetitiva; elegí otra.",
+        )
 
 
 def hash_password(password: str) -> str:
@@ -41,9 +58,10 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when ``password`` matches; with ``None`` it still spends the time and says False."""
+    """True when ``password`` matches; with ``None`` or ``""`` (no password set yet, e.g. a
+    pending invitation) it still spends the time and says False."""
     try:
-        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -7,9 +7,9 @@ request, and revoking one is a single UPDATE.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from connectors.cloud.server.models import Company, User, WebSession
@@ -33,8 +33,13 @@ class Viewer:
     csrf_token: str
 
 
-def open_session(session: Session, user: User, lifetime: timedelta) -> str:
-    """Start a session for ``user``; returns the cookie value (never stored as such)."""
+def open_session(
+    session: Session, user: User, lifetime: timedelta, *, persistent: bool = False
+) -> str:
+    """Start a session for ``user``; returns the cookie value (never stored as such).
+
+    Always a fresh random id, so a session id planted before login is worthless (no fixation).
+    """
     cookie_value = new_secret()
     now = utcnow()
     session.add(
@@ -45,6 +50,7 @@ def open_session(session: Session, user: User, lifetime: timedelta) -> str:
             csrf_token=new_secret(),
             created_at=now,
             expires_at=now + lifetime,
+            persistent=persistent,
         )
     )
     session.flush()
@@ -91,3 +97,23 @@ def revoke_session(session: Session, cookie_value: str) -> None:
         .where(WebSession.id_hash == digest(cookie_value), WebSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+def revoke_user_sessions(session: Session, user_id: int) -> None:
+    """End every session of a user (after a password change or deactivation)."""
+    session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def delete_expired(session: Session, now: datetime, grace: timedelta = timedelta(days=1)) -> int:
+    """Housekeeping: drop sessions expired or revoked more than ``grace`` ago."""
+    cutoff = now - grace
+    result = session.execute(
+        delete(WebSession).where(
+            or_(WebSession.expires_at < cutoff, WebSession.revoked_at < cutoff)
+        )
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]

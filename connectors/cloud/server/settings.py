@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_SQLITE_FILE = "castor-cloud.sqlite3"
+SMTP_SECURITY_CHOICES = ("starttls", "ssl", "none")
+DEFAULT_MAIL_FROM = "Castor Pedidos <no-responder@castor.local>"
 
 
 class SettingsError(ValueError):
@@ -26,6 +28,16 @@ class Settings:
     ``CASTOR_LONG_POLL_INTERVAL``      seconds between database checks during a long poll.
     ``CASTOR_SESSION_DAYS``            web session lifetime; sellers log in once a day or less.
     ``CASTOR_ORDER_PREFIX``            prefix of order codes, ``CP`` → ``CP-00000012``.
+    ``CASTOR_SHORT_SESSION_HOURS``     server expiry of a session without «Mantener la sesión».
+    ``CASTOR_PUBLIC_URL``              base of links in e-mails (default: the request's own URL).
+    ``CASTOR_SMTP_HOST`` / ``_PORT`` / ``_USER`` / ``_SECURITY`` (starttls, ssl, none) /
+    ``CASTOR_MAIL_FROM``               server default SMTP; a company's settings override them.
+    ``CASTOR_SMTP_PASSWORD``           SMTP password; only ever read from the environment.
+    ``CASTOR_OUTBOX_POLL_SECONDS``     how often the mail worker looks for due e-mails.
+    ``CASTOR_OUTBOX_RETRY_SECONDS``    first retry delay after an SMTP failure (then doubling).
+    ``CASTOR_AGENT_OFFLINE_MINUTES``   silence after which the agent counts as offline.
+    ``CASTOR_LOGIN_MAX_FAILURES``      failed logins per account in the throttle window (5).
+    ``CASTOR_LOGIN_MAX_FAILURES_ADDRESS`` failed logins per client address in the window (30).
     """
 
     database_url: str
@@ -35,6 +47,25 @@ class Settings:
     session_days: int = 30
     order_prefix: str = "CP"
     catalog_page_size: int = 60
+    short_session_hours: int = 12
+    public_url: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_security: str = "none"
+    smtp_password: str = field(default="", repr=False)
+    mail_from: str = DEFAULT_MAIL_FROM
+    outbox_poll_seconds: float = 2.0
+    outbox_lease_seconds: int = 120
+    outbox_batch_size: int = 20
+    outbox_retry_seconds: float = 30.0
+    smtp_timeout_seconds: float = 20.0
+    agent_offline_minutes: float = 10.0
+    login_window_minutes: int = 15
+    login_max_failures: int = 5
+    login_max_failures_address: int = 30
+    invitation_days: int = 7
+    reset_hours: int = 2
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -44,6 +75,9 @@ class Settings:
         prefix = env.get("CASTOR_ORDER_PREFIX", "CP").strip()
         if not (1 <= len(prefix) <= 8 and prefix.isalnum()):
             raise SettingsError("CASTOR_ORDER_PREFIX must be 1-8 letters or digits")
+        security = env.get("CASTOR_SMTP_SECURITY", "none").strip().lower() or "none"
+        if security not in SMTP_SECURITY_CHOICES:
+            raise SettingsError("CASTOR_SMTP_SECURITY must be starttls, ssl or none")
         return cls(
             database_url=url,
             lease_seconds=_int(env, "CASTOR_LEASE_SECONDS", 120, minimum=1),
@@ -51,6 +85,21 @@ class Settings:
             long_poll_interval=_float(env, "CASTOR_LONG_POLL_INTERVAL", 0.25, minimum=0.01),
             session_days=_int(env, "CASTOR_SESSION_DAYS", 30, minimum=1),
             order_prefix=prefix,
+            short_session_hours=_int(env, "CASTOR_SHORT_SESSION_HOURS", 12, minimum=1),
+            public_url=env.get("CASTOR_PUBLIC_URL", "").strip().rstrip("/"),
+            smtp_host=env.get("CASTOR_SMTP_HOST", "").strip(),
+            smtp_port=_int(env, "CASTOR_SMTP_PORT", 25, minimum=1),
+            smtp_user=env.get("CASTOR_SMTP_USER", "").strip(),
+            smtp_security=security,
+            smtp_password=env.get("CASTOR_SMTP_PASSWORD", ""),
+            mail_from=env.get("CASTOR_MAIL_FROM", "").strip() or DEFAULT_MAIL_FROM,
+            outbox_poll_seconds=_float(env, "CASTOR_OUTBOX_POLL_SECONDS", 2.0, minimum=0.05),
+            outbox_retry_seconds=_float(env, "CASTOR_OUTBOX_RETRY_SECONDS", 30.0, minimum=0.05),
+            agent_offline_minutes=_float(env, "CASTOR_AGENT_OFFLINE_MINUTES", 10.0,
+                                         minimum=0.01),
+            login_max_failures=_int(env, "CASTOR_LOGIN_MAX_FAILURES", 5, minimum=1),
+            login_max_failures_address=_int(env, "CASTOR_LOGIN_MAX_FAILURES_ADDRESS", 30,
+                                            minimum=1),
         )
 
 

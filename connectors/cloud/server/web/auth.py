@@ -16,7 +16,10 @@ SESSION_COOKIE = "castor_session"
 LOGIN_CSRF_COOKIE = "castor_login_csrf"  # double-submit token for the login form (no session yet)
 
 HOME_BY_ROLE = {
+    Role.ADMIN.value: "/admin/pedidos",
     Role.VENDEDOR.value: "/vendedor/clientes",
+    Role.PREVENTA.value: "/preventa",
+    Role.CLIENTE.value: "/cliente/catalogo",
 }
 DEFAULT_HOME = "/inicio"
 
@@ -55,6 +58,27 @@ def require_seller(viewer: Annotated[Viewer, Depends(require_viewer)]) -> Viewer
     return viewer
 
 
+def require_admin(viewer: Annotated[Viewer, Depends(require_viewer)]) -> Viewer:
+    """A logged-in admin of the viewer's company; 404 for everyone else."""
+    if viewer.role != Role.ADMIN.value:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    return viewer
+
+
+def require_clerk(viewer: Annotated[Viewer, Depends(require_viewer)]) -> Viewer:
+    """A phone-order clerk (Preventa Telefónica); 404 for everyone else."""
+    if viewer.role != Role.PREVENTA.value:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    return viewer
+
+
+def require_customer(viewer: Annotated[Viewer, Depends(require_viewer)]) -> Viewer:
+    """A customer (Autogestión) with a customer code; 404 for everyone else."""
+    if viewer.role != Role.CLIENTE.value or not viewer.customer_code:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    return viewer
+
+
 def check_csrf(submitted: object, expected: str | None) -> None:
     """403 unless the form's token equals the expected one."""
     if not isinstance(submitted, str) or not same_secret(submitted, expected):
@@ -70,8 +94,10 @@ def is_https(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def set_cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:
-    """HttpOnly, SameSite=Lax, Secure on https."""
+def set_cookie(
+    response: Response, request: Request, name: str, value: str, max_age: int | None
+) -> None:
+    """HttpOnly, SameSite=Lax, Secure on https; ``max_age=None`` is a browser-session cookie."""
     response.set_cookie(
         name, value, max_age=max_age, httponly=True, samesite="lax", secure=is_https(request),
         path="/",
@@ -87,5 +113,8 @@ async def login_redirect(request: Request, _exc: LoginRequired) -> Response:
 
 ViewerDep = Annotated[Viewer, Depends(require_viewer)]
 SellerDep = Annotated[Viewer, Depends(require_seller)]
+AdminDep = Annotated[Viewer, Depends(require_admin)]
+ClerkDep = Annotated[Viewer, Depends(require_clerk)]
+CustomerDep = Annotated[Viewer, Depends(require_customer)]
 OptionalViewerDep = Annotated[Viewer | None, Depends(optional_viewer)]
 ContextDep = Annotated[AppContext, Depends(get_context)]

@@ -1,20 +1,35 @@
-"""All web routers, gathered for the app factory, plus home and article images."""
+"""All web routers, gathered for the app factory, plus home."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
-from connectors.cloud.server.images import placeholder_svg
-from connectors.cloud.server.models import ArticleRow
-from connectors.cloud.server.web import login_routes, order_routes, seller_routes
+from connectors.cloud.server.web import (
+    admin_routes,
+    admin_settings_routes,
+    admin_users_routes,
+    cliente_routes,
+    image_routes,
+    login_routes,
+    order_routes,
+    password_routes,
+    preventa_routes,
+    seller_routes,
+)
 from connectors.cloud.server.web.auth import ContextDep, OptionalViewerDep, ViewerDep, home_for
 
 router = APIRouter()
 router.include_router(login_routes.router)
+router.include_router(password_routes.router)
+router.include_router(admin_routes.router)
+router.include_router(admin_users_routes.router)
+router.include_router(admin_settings_routes.router)
 router.include_router(seller_routes.router)
 router.include_router(order_routes.router)
+router.include_router(preventa_routes.router)
+router.include_router(cliente_routes.router)
+router.include_router(image_routes.router)
 
 
 @router.get("/")
@@ -34,21 +49,3 @@ def home(request: Request, ctx: ContextDep, viewer: ViewerDep) -> Response:
 def health() -> dict[str, str]:
     """For load balancers: the process answers."""
     return {"status": "ok"}
-
-
-@router.get("/img/articles/{code:path}")
-def article_image(ctx: ContextDep, viewer: ViewerDep, code: str) -> Response:
-    """The article's image; for now a generated placeholder with its initials."""
-    with ctx.db.transaction() as session:
-        description = session.scalar(
-            select(ArticleRow.description).where(
-                ArticleRow.company_id == viewer.company_id, ArticleRow.code == code
-            )
-        )
-    if description is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND)
-    return Response(
-        placeholder_svg(code, description),
-        media_type="image/svg+xml",
-        headers={"Cache-Control": "private, max-age=86400"},
-    )
