@@ -51,9 +51,20 @@ class _SpanishParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _parser() -> argparse.ArgumentParser:
-    from activo import cli_engine, cli_state
+def _lazy(module: str, name: str) -> Callable[..., int]:
+    """A handler imported only when its command runs, so ``--version`` and ``--help`` stay
+    fast (the agent's modules pull in requests, pydantic and structlog)."""
 
+    def handler(*args: object, **kwargs: object) -> int:
+        from importlib import import_module
+
+        return getattr(import_module(f"activo.{module}"), name)(*args, **kwargs)
+
+    handler.__name__ = name
+    return handler
+
+
+def _parser() -> argparse.ArgumentParser:
     # --config is accepted before or after the command: `activo --config X sync` or
     # `activo sync --config X`.
     common = argparse.ArgumentParser(add_help=False)
@@ -76,30 +87,30 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     run = command("run", "iniciar el motor de sincronización con el ícono de la bandeja",
-                  cli_engine.run)
+                  _lazy("cli_engine", "run"))
     run.add_argument("--no-tray", action="store_true",
                      help="solo el motor, sin ícono (para una tarea programada o un servicio)")
     run.add_argument("--take-over", action="store_true",
                      help="tomar el control aunque otro ACTIVO esté sincronizando esta empresa")
     command("tray", "mostrar el ícono de la bandeja de un motor que ya está corriendo",
-            cli_engine.tray)
+            _lazy("cli_engine", "tray"))
     sync = command("sync", "sincronizar con la nube (sin --once: igual que run --no-tray)",
-                   cli_engine.sync)
+                   _lazy("cli_engine", "sync"))
     sync.add_argument("--once", action="store_true",
                       help="una sola pasada: enviar datos maestros, escribir pedidos y salir")
     sync.add_argument("--take-over", action="store_true",
                       help="tomar el control aunque otro ACTIVO esté sincronizando esta empresa")
-    command("resync", "reenviar el catálogo completo a la nube", cli_state.resync)
+    command("resync", "reenviar el catálogo completo a la nube", _lazy("cli_state", "resync"))
     retry = command("retry", "reintentar los pedidos con error (todos, o el indicado)",
-                    cli_state.retry)
+                    _lazy("cli_state", "retry"))
     retry.add_argument("code", nargs="?", metavar="CÓDIGO",
                        help="código del pedido en la nube (ej. CP-00000012)")
-    command("pause", "pausar la sincronización", cli_state.pause)
-    command("resume", "reanudar la sincronización", cli_state.resume)
+    command("pause", "pausar la sincronización", _lazy("cli_state", "pause"))
+    command("resume", "reanudar la sincronización", _lazy("cli_state", "resume"))
     status = command("status", "mostrar el estado: motor, últimas corridas, cola y errores",
-                     cli_state.status)
+                     _lazy("cli_state", "status"))
     status.add_argument("--json", action="store_true", help="salida en JSON")
-    command("doctor", "revisar configuración y conexiones", cli_state.doctor)
+    command("doctor", "revisar configuración y conexiones", _lazy("cli_state", "doctor"))
 
     secrets = sub.add_parser("secrets", help="guardar token y contraseña en el almacén seguro",
                              description="guardar token y contraseña en el almacén seguro")
@@ -111,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     set_secret.add_argument("name", choices=["cloud-token", "tango-password"], metavar="NOMBRE",
                             help="cloud-token (token del agente) o tango-password "
                                  "(contraseña SQL de Tango)")
-    set_secret.set_defaults(handler=cli_state.secrets_set)
+    set_secret.set_defaults(handler=_lazy("cli_state", "secrets_set"))
 
     demo = sub.add_parser("demo", help="demostración completa en esta máquina",
                           description="demostración completa en esta máquina: nube, agente y "
@@ -122,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="prueba desatendida: 5 pedidos de punta a punta, y salir")
     demo.add_argument("--port", type=int, default=0, metavar="PUERTO",
                       help="puerto del servidor (libre si 0)")
-    demo.set_defaults(handler=cli_state.demo)
+    demo.set_defaults(handler=_lazy("cli_state", "demo"))
     return parser
 
 

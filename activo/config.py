@@ -24,6 +24,7 @@ from activo.config_sources import (
     line_of,
     read_toml,
 )
+from activo.master_schedule import window_problem
 from connectors.cloud.client import base_url_problem
 from connectors.cloud.contract import MAX_BATCH_RECORDS, MAX_LEASE_ORDERS, MAX_LEASE_WAIT_SECONDS
 from connectors.tango.settings import TangoSettings
@@ -63,7 +64,9 @@ class TangoConfig:
 @dataclass(frozen=True)
 class SyncConfig:
     batch_size: int = 500
-    master_data_interval_seconds: int = 900
+    master_data_interval_seconds: int = 900  # the slow kinds (articles, customers, …)
+    fast_interval_seconds: int = 60  # prices and stock
+    heavy_window: str = ""  # "22:00-06:00": when the slow kinds may be pushed; "" any time
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,8 @@ _RULES: Mapping[tuple[str, str], Callable[[Any], str | None]] = MappingProxyType
         else "debe ser un nombre de columna de STA11 (ej. DESC_ADIC) o vacío",
         ("sync", "batch_size"): _between(1, MAX_BATCH_RECORDS),
         ("sync", "master_data_interval_seconds"): _between(60, 86_400),
+        ("sync", "fast_interval_seconds"): _between(10, 86_400),
+        ("sync", "heavy_window"): window_problem,
         ("logging", "level"): _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
         ("logging", "file_max_mb"): _between(1, 1024),
         ("logging", "file_backups"): _between(1, 100),

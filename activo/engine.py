@@ -5,7 +5,10 @@ in the state store, never allowed to kill the scheduler):
 
 - ``heartbeat`` every ``[cloud] heartbeat_seconds`` (first at start: it also tells us whether
   another agent holds the company, and whether the token is accepted);
-- ``master_data`` every ``[sync] master_data_interval_seconds`` (first at start);
+- ``master_data`` every ``[sync] master_data_interval_seconds`` (first at start): the slow kinds,
+  inside ``[sync] heavy_window`` if set; woken by a command it pushes every kind at once;
+- ``master_fast`` every ``[sync] fast_interval_seconds``: prices and stock (see
+  ``activo.master_schedule``);
 - ``orders``: a loop of long-poll rounds, each followed at once (or after the retry policy's
   backoff) by the next, so a confirmed order reaches Tango within a second or two; a command
   cuts a backoff short. Started once; the ``commands`` job restarts it if it ever ended;
@@ -32,7 +35,9 @@ from activo import __version__
 from activo.daemon_executor import DaemonThreadExecutor
 from activo.engine_jobs import EngineJobs, EngineParts
 from activo.journal import Journal
+from activo.master_schedule import FAST_KINDS, SLOW_KINDS
 from activo.state_store import Command, CommandName
+from connectors.cloud.contract import PUSH_ORDER
 
 log = structlog.get_logger(__name__)
 
@@ -61,6 +66,9 @@ class Engine:
         self._last_alive = 0.0
         self._orders_wake = threading.Event()
         self._orders_running = threading.Event()
+        self._master_asked = threading.Event()  # the next master push is someone's request
+        self._master_first = threading.Event()  # the next master push is the first one
+        self._master_first.set()
 
     # ------------------------------------------------------------------ life
 
@@ -80,6 +88,10 @@ class Engine:
             IntervalTrigger(seconds=self.parts.config.sync.master_data_interval_seconds,
                             timezone=UTC),
             id="master_data", next_run_time=now + timedelta(seconds=0.5))
+        add(self._guarded("master_fast", self._master_fast),
+            IntervalTrigger(seconds=self.parts.config.sync.fast_interval_seconds, timezone=UTC),
+            id="master_fast",
+            next_run_time=now + timedelta(seconds=self.parts.config.sync.fast_interval_seconds))
         add(self._guarded("commands", self._commands),
             IntervalTrigger(seconds=COMMAND_POLL_SECONDS, timezone=UTC), id="commands",
             next_run_time=now)
@@ -128,9 +140,22 @@ class Engine:
         return run
 
     def _master(self) -> None:
-        retry_in = self.jobs.master_data()
+        # At start every kind (the slow ones only inside the window); asked for (sync now,
+        # full resync) every kind at once; otherwise the slow kinds, inside the window.
+        asked, first = self._master_asked.is_set(), self._master_first.is_set()
+        self._master_asked.clear()
+        self._master_first.clear()
+        kinds = PUSH_ORDER if asked or first else SLOW_KINDS
+        retry_in = self.jobs.master_data(kinds, scheduled=not asked)
+        if retry_in and asked:
+            self._master_asked.set()
+        elif retry_in and first:
+            self._master_first.set()
         if retry_in and not self.stop_event.is_set():
             self._wake("master_data", retry_in)
+
+    def _master_fast(self) -> None:
+        self.jobs.master_data(FAST_KINDS, scheduled=True)  # a failure retries on its interval
 
     def _orders_loop(self) -> None:
         self._orders_running.set()
@@ -191,6 +216,7 @@ class Engine:
             return "resumed"
         if command.name is CommandName.FULL_RESYNC:
             forgotten = self.store.forget_master_hashes()
+            self._master_asked.set()
             self._wake("master_data")
             return f"full resync ({forgotten} hashes forgotten)"
         if command.name is CommandName.RETRY_FAILED:
@@ -206,5 +232,6 @@ class Engine:
         # "Sincronizar ahora" also means "try the token again now" after it was rejected.
         self.jobs.gate.last_probe = None
         self._wake("heartbeat")
+        self._master_asked.set()
         self._wake("master_data", 0.5)
         self._orders_wake.set()

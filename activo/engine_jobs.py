@@ -18,13 +18,15 @@ from activo import retry_policy
 from activo.config import Config
 from activo.heartbeat import activity_from_store, send_heartbeat
 from activo.journal import Journal
+from activo.master_schedule import SLOW_KINDS, heavy_allowed
 from activo.order_delivery import Delivery, DeliveryLog, Outcome
 from activo.pull_orders import PullResult, pull_orders
 from activo.push_master_data import push_master_data
+from activo.record_hashes import RecordHashes
 from activo.state_store import Problem, StateStore
 from activo.tango_link import TangoLink
 from connectors.cloud.client import CloudAgentConflict, CloudAuthError, CloudClient
-from connectors.cloud.contract import FailureKind
+from connectors.cloud.contract import PUSH_ORDER, FailureKind, MasterKind
 from connectors.tango.settings import TangoSettings
 
 log = structlog.get_logger(__name__)
@@ -34,6 +36,7 @@ AUTH_REJECTED_ES = (
     "guardalo con `activo secrets set cloud-token`; ACTIVO lo vuelve a probar cada 5 minutos."
 )
 MASTER_RETRY_SECONDS = 60.0
+GATE_WAIT_SECONDS = 2.0
 
 
 @dataclass
@@ -184,26 +187,44 @@ class EngineJobs:
 
     # ------------------------------------------------------------------ master data
 
-    def master_data(self) -> float | None:
-        """Push master data; returns a sooner retry (seconds) when it failed, else None."""
-        if self.store.paused or not self.gate.open or self.stop.is_set():
+    def master_data(self, kinds: tuple[MasterKind, ...] = PUSH_ORDER, *,
+                    scheduled: bool = False) -> float | None:
+        """Push what changed in ``kinds``; returns a sooner retry (seconds) when it failed.
+
+        A ``scheduled`` push leaves the slow kinds out while outside ``[sync] heavy_window``,
+        once they have gone through at least once (a first push never waits). Before the first
+        heartbeat has spoken it asks to be tried again in a moment.
+        """
+        if self.store.paused or self.stop.is_set():
             return None
+        if not self.gate.open:
+            return None if self.gate.ready.is_set() else GATE_WAIT_SECONDS
+        sync = self.parts.config.sync
+        if (scheduled and self.store.get_time("last_master_slow_at") is not None
+                and not heavy_allowed(sync.heavy_window, self.parts.now().astimezone().time())):
+            kinds = tuple(kind for kind in kinds if kind not in SLOW_KINDS)
+            log.info("master_data_outside_window", window=sync.heavy_window)
+            if not kinds:
+                return None
+        heavy = any(kind in SLOW_KINDS for kind in kinds)
         run = self.store.start_run("master_data")
         self.store.put("phase", "syncing")
         try:
             with TangoLink(self.parts.tango) as tango:
-                pushed = push_master_data(self.parts.client, tango,
-                                          batch_size=self.parts.config.sync.batch_size)
+                pushed = push_master_data(self.parts.client, tango, batch_size=sync.batch_size,
+                                          kinds=kinds, hashes=RecordHashes(self.store))
         except CloudAuthError as exc:
             self.store.end_run(run, ok=False, errors=[AUTH_REJECTED_ES])
             self._token_rejected(exc)
             return None
         finally:
             self.store.put("phase", None)
-        self.store.end_run(run, ok=not pushed.errors, records_pushed=pushed.total,
+        self.store.end_run(run, ok=not pushed.errors,
+                           records_pushed=pushed.total + pushed.total_deleted,
                            errors=pushed.errors)
-        log.info("master_data_pushed", records=pushed.total, batches=pushed.batches,
-                 errors=len(pushed.errors))
+        log.info("master_data_pushed", kinds=[k.value for k in kinds], records=pushed.total,
+                 deleted=pushed.total_deleted, unchanged=pushed.unchanged,
+                 batches=pushed.batches, errors=len(pushed.errors))
         now = self.parts.now()
         self.store.set_problem(Problem.CLOUD, pushed.errors[-1] if pushed.cloud_unavailable
                                else None)
@@ -213,6 +234,8 @@ class EngineJobs:
             return MASTER_RETRY_SECONDS
         self.store.set_problem(Problem.TANGO, None)
         self.store.put_time("last_master_sync_at", now)
+        if heavy:
+            self.store.put_time("last_master_slow_at", now)
         self.store.put_time("last_sync_at", now)
         return None
 

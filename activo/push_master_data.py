@@ -1,8 +1,14 @@
 """Push Tango's master data (articles, prices, customers, …) up to the cloud, in batches.
 
-This cut sends every record of every kind on each push. The hash diff (issue 6) will filter
-``records`` before batching against the state store's ``master_hashes`` table and record each
-acknowledged batch there, so ``batches_of`` and the per-batch loop stay as they are.
+Delta push: each record read from Tango is hashed (``activo.record_hashes``) and sent only when
+its hash differs from the one the cloud last acknowledged. Keys acknowledged before and no longer
+read from Tango are sent as deletions, once the kind was read to the end (a failed read deletes
+nothing). Disabled customers, sellers, price lists and depósitos and non-sellable articles are
+still read from Tango, so they travel as changed records (``enabled`` / ``sellable`` false) and the
+cloud keeps them for history; only rows gone from Tango are deleted. The hashes of each
+acknowledged batch are stored in one local transaction, so a push cut off half-way resumes
+without re-sending what was acknowledged. Tango is read as a stream: per kind only the keys seen
+and the pending batch are held in memory.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Protocol
 
 import structlog
 
+from activo.record_hashes import record_hash
 from connectors.cloud.client import (
     CloudAuthError,
     CloudClient,
@@ -47,19 +54,34 @@ class MasterDataSource(Protocol):
     def read(self, kind: MasterKind) -> Iterable[MasterRecord]: ...
 
 
+class HashBook(Protocol):
+    """The acknowledged hashes (``activo.record_hashes.RecordHashes`` in the state store)."""
+
+    def known(self, kind: MasterKind) -> dict[str, str]: ...
+
+    def acknowledged(self, kind: MasterKind, upserted: Mapping[str, str],
+                     deleted: Iterable[str]) -> None: ...
+
+
 @dataclass(frozen=True)
 class PushResult:
-    """What one push sent: records acknowledged by kind, batches, and problems (Spanish)."""
+    """What one push sent: records and deletions acknowledged by kind, batches, problems."""
 
     records: Mapping[MasterKind, int] = field(default_factory=dict)
     batches: int = 0
     errors: tuple[str, ...] = ()
     cloud_unavailable: bool = False  # the push stopped because the cloud could not be reached
     tango_failed: bool = False  # some kind could not be read from Tango
+    deleted: Mapping[MasterKind, int] = field(default_factory=dict)
+    unchanged: int = 0  # records read from Tango whose hash the cloud already had
 
     @property
     def total(self) -> int:
         return sum(self.records.values())
+
+    @property
+    def total_deleted(self) -> int:
+        return sum(self.deleted.values())
 
 
 def new_batch_id(kind: MasterKind) -> str:
@@ -79,6 +101,54 @@ def batches_of(records: Iterable[MasterRecord], size: int) -> Iterator[list[Mast
         yield batch
 
 
+@dataclass
+class _KindPush:
+    """One kind's delta: compares, batches, sends and records what the cloud acknowledged."""
+
+    client: CloudClient
+    hashes: HashBook | None
+    kind: MasterKind
+    batch_size: int
+    batch_id: Callable[[MasterKind], str]
+    sent: int = 0
+    deleted: int = 0
+    batches: int = 0
+    unchanged: int = 0
+
+    def run(self, records: Iterable[MasterRecord]) -> None:
+        known = self.hashes.known(self.kind) if self.hashes is not None else {}
+        seen: set[str] = set()
+        pending: dict[str, tuple[MasterRecord, str]] = {}
+        for record in records:
+            key = record.key
+            seen.add(key)
+            digest = record_hash(record)
+            if known.get(key) == digest:
+                self.unchanged += 1
+                continue
+            pending[key] = (record, digest)
+            if len(pending) >= self.batch_size:
+                self._send(pending, [])
+                pending = {}
+        if pending:
+            self._send(pending, [])
+        gone = [key for key in known if key not in seen]
+        for start in range(0, len(gone), self.batch_size):
+            self._send({}, gone[start : start + self.batch_size])
+
+    def _send(self, pending: Mapping[str, tuple[MasterRecord, str]], gone: list[str]) -> None:
+        batch = MasterDataBatch.of(self.kind, self.batch_id(self.kind),
+                                   [record for record, _ in pending.values()], gone)
+        ack = self.client.push_master_data(batch)
+        if self.hashes is not None:
+            self.hashes.acknowledged(self.kind, {k: d for k, (_, d) in pending.items()}, gone)
+        self.batches += 1
+        self.sent += ack.upserted
+        self.deleted += len(gone)
+        log.info("master_data_batch_sent", kind=self.kind.value, batch_id=batch.batch_id,
+                 records=len(pending), deleted=len(gone), upserted=ack.upserted)
+
+
 def push_master_data(
     client: CloudClient,
     source: MasterDataSource,
@@ -86,27 +156,26 @@ def push_master_data(
     batch_size: int,
     kinds: Iterable[MasterKind] = PUSH_ORDER,
     batch_id: Callable[[MasterKind], str] = new_batch_id,
+    hashes: HashBook | None = None,
 ) -> PushResult:
-    """Send every record of each kind (referenced kinds first), ``batch_size`` per request.
+    """Send what changed in each kind (referenced kinds first), ``batch_size`` per request.
 
-    A kind that cannot be read or is rejected is reported and the next kind goes on; an
-    unreachable cloud ends the push (the next one starts over). A bad token raises.
+    Without ``hashes`` every record is sent and nothing is deleted. A kind that cannot be read
+    or is rejected is reported and the next kind goes on; an unreachable cloud ends the push
+    (the next one resumes after the last acknowledged batch). A bad token raises.
     """
     counts: dict[MasterKind, int] = {}
+    deleted: dict[MasterKind, int] = {}
     errors: list[str] = []
-    batches = 0
+    batches = unchanged = 0
     cloud_unavailable = tango_failed = False
     for kind in kinds:
         label = KIND_LABELS_ES[kind]
-        sent = 0
+        part = _KindPush(client, hashes, kind, batch_size, batch_id)
+        records = None
         try:
-            for chunk in batches_of(source.read(kind), batch_size):
-                batch = MasterDataBatch.of(kind, batch_id(kind), chunk)
-                ack = client.push_master_data(batch)
-                batches += 1
-                sent += ack.upserted
-                log.info("master_data_batch_sent", kind=kind.value, batch_id=batch.batch_id,
-                         records=len(chunk), upserted=ack.upserted)
+            records = source.read(kind)
+            part.run(records)
         except TangoError as exc:
             log.error("master_data_read_failed", kind=kind.value, error=str(exc))
             errors.append(f"No se pudieron leer los {label} de Tango: {exc.message_es}")
@@ -116,12 +185,27 @@ def push_master_data(
         except CloudUnreachable as exc:
             log.warning("master_data_push_interrupted", kind=kind.value, error=str(exc))
             errors.append(exc.message_es)
-            counts[kind] = sent
             cloud_unavailable = True
-            break
         except CloudError as exc:
             log.error("master_data_batch_rejected", kind=kind.value, error=str(exc))
             errors.append(f"La nube no aceptó los {label}: {exc.message_es}")
-        counts[kind] = sent
+        finally:
+            _close(records)  # a read left half-way releases its cursor now, not at GC
+        counts[kind] = part.sent
+        deleted[kind] = part.deleted
+        batches += part.batches
+        unchanged += part.unchanged
+        if cloud_unavailable:
+            break
     return PushResult(records=MappingProxyType(counts), batches=batches, errors=tuple(errors),
-                      cloud_unavailable=cloud_unavailable, tango_failed=tango_failed)
+                      cloud_unavailable=cloud_unavailable, tango_failed=tango_failed,
+                      deleted=MappingProxyType(deleted), unchanged=unchanged)
+
+
+def _close(records: object) -> None:
+    close = getattr(records, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception as exc:  # a broken connection: the link is closed right after anyway
+            log.warning("master_data_read_close_failed", error=str(exc))

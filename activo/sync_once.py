@@ -10,6 +10,7 @@ from activo.heartbeat import AgentActivity, send_heartbeat
 from activo.journal import Journal
 from activo.pull_orders import Outcome, PedidoSink, PullResult, pull_orders
 from activo.push_master_data import KIND_LABELS_ES, MasterDataSource, PushResult, push_master_data
+from activo.record_hashes import RecordHashes
 from connectors.cloud.client import CloudClient
 
 
@@ -59,7 +60,7 @@ def sync_once(
     take_over: bool = False,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> SyncSummary:
-    """Heartbeat, push every master kind, then write every waiting order (no long poll).
+    """Heartbeat, push what changed in each master kind, then write waiting orders (no poll).
 
     Acks the journal holds but the cloud never got go first (inside ``pull_orders``). A bad
     token or another active agent raises. Master data goes first so the cloud validates new
@@ -67,7 +68,8 @@ def sync_once(
     """
     activity = AgentActivity(started_at=started_at or now(), take_over=take_over)
     heartbeat_error = send_heartbeat(client, activity, now=now)
-    master = push_master_data(client, source, batch_size=batch_size)
+    master = push_master_data(client, source, batch_size=batch_size,
+                              hashes=RecordHashes(journal.store))
     orders = pull_orders(client, writer, journal, first_wait_seconds=0, max_orders=max_orders,
                          now=now)
     return SyncSummary(master=master, orders=orders, heartbeat_error=heartbeat_error)

@@ -284,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         "think_s": args.think, "requests": total, "errors": len(figures.errors),
         "error_rate": round(len(figures.errors) / total, 5) if total else None,
         "requests_per_s": round(total / elapsed, 1), "orders_confirmed": figures.orders,
+        "stale_keepalive_resends": figures.stale_retries,
         "latency_ms": {"all": _pct(every), **{k: _pct(v) for k, v in
                                              sorted(figures.latencies.items())}},
         "login_ms": _pct(logins.latencies.get("login", [])),

@@ -63,7 +63,7 @@ def test_a_job_that_raises_is_recorded_and_the_scheduler_goes_on(cloud, tmp_path
     tango_db = create_demo_database(tmp_path / "tango")
     engine, store, client = _engine(server, token, tmp_path, tango_db)
 
-    def broken() -> None:
+    def broken(*args: object, **kwargs: object) -> None:  # master_data(kinds, scheduled=…)
         raise RuntimeError("a bug in the master job")
 
     engine.jobs.master_data = broken  # type: ignore[method-assign]

@@ -15,7 +15,7 @@ from tests.test_fault_world import OrderFeeder, fault_world, in_tango_count, wai
 pytestmark = [pytest.mark.fault, pytest.mark.odbc, pytest.mark.timeout(600)]
 tango_pg_template = fixtures.tango_pg_template
 
-ORDERS = int(os.environ.get("ACTIVO_FAULT_NETWORK_ORDERS", "40"))
+ORDERS = int(os.environ.get("ACTIVO_FAULT_NETWORK_ORDERS", "25"))
 
 
 def test_latency_resets_and_lost_acks_neither_lose_nor_duplicate(
@@ -30,7 +30,7 @@ def test_latency_resets_and_lost_acks_neither_lose_nor_duplicate(
             # Faults only once the master data is in: the orders' trip is what is under test.
             # Leases answer rarely (one long poll takes a few orders), so theirs are raised.
             proxy.set_faults(reset_rate=0.12, lost_response_rate=0.18,
-                             per_shape={"/orders/lease": (0.15, 0.35)})
+                             per_shape={"/orders/lease": (0.12, 0.3)})
             feeder = OrderFeeder(world, ORDERS, threads=3).start()
             feeder.join(timeout=300)
             codes = list(feeder.codes)

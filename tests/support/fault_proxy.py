@@ -170,11 +170,25 @@ class FaultProxy:
                     _hard_close(client)
                     _hard_close(upstream)
                     return
-                upstream.sendall(request)
-                rhead, rbody = upstream_reader.read_message(response_to=method)
+                try:
+                    upstream.sendall(request)
+                    rhead, rbody = upstream_reader.read_message(response_to=method)
+                except ConnectionResetError:
+                    rhead, rbody = None, b""  # reset before a single byte of answer
                 if rhead is None:
-                    _hard_close(client)
-                    return
+                    # The server closed its idle keep-alive connection (uvicorn: after 5 s)
+                    # before this request: it never saw it. Like any proxy, reconnect and send
+                    # it again; only the faults drawn above are injected, never this one.
+                    _close_quietly(upstream)
+                    with self._lock:
+                        self._sockets.discard(upstream)
+                    upstream = self._track(socket.create_connection(self.upstream, timeout=10))
+                    upstream_reader = _Reader(upstream)
+                    upstream.sendall(request)
+                    rhead, rbody = upstream_reader.read_message(response_to=method)
+                    if rhead is None:
+                        _hard_close(client)
+                        return
                 if fault == "lost":
                     with self._lock:
                         self.counts.lost_responses += 1
@@ -310,6 +324,11 @@ def _no_body_status(head: bytes, response_to: str | None) -> bool:
     parts = head.split(b"\r\n", 1)[0].split(b" ")
     status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 200
     return status in (204, 304) or 100 <= status < 200
+
+
+def _close_quietly(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.close()
 
 
 def _hard_close(sock: socket.socket) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -22,6 +23,7 @@ from connectors.cloud.server.settings import Settings
 from connectors.cloud.server.web import templating
 from connectors.cloud.server.web.auth import LoginRequired, login_redirect
 from connectors.cloud.server.web.body_limit import BodyLimit
+from connectors.cloud.server.web.gzip_request import GzipRequest
 from connectors.cloud.server.web.routes import router as web_router
 from connectors.cloud.server.web.security_headers import SecurityHeaders
 
@@ -59,16 +61,35 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     templating.install_filters(templates)
     app.state.context = AppContext(settings=settings, db=db, templates=templates, mail=composer)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(GzipRequest)  # inside BodyLimit: inflates what BodyLimit let through
     app.add_middleware(BodyLimit)  # added last: runs first, before anything reads the body
 
     app.include_router(agent_api.router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 
+    app.openapi = lambda: _openapi_with_error_body(app)  # type: ignore[method-assign]
     app.add_exception_handler(LoginRequired, login_redirect)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     return app
+
+
+def _openapi_with_error_body(app: FastAPI) -> dict:
+    """The schema, saying what the server really sends on 422: the contract's ``ErrorBody``
+    (``{"detail": "text"}``, see ``_validation_error``), not FastAPI's default list."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        components = schema.get("components", {}).get("schemas", {})
+        if "HTTPValidationError" in components:
+            components["HTTPValidationError"] = {
+                "title": "ErrorBody",
+                "type": "object",
+                "properties": {"detail": {"type": "string", "title": "Detail"}},
+                "required": ["detail"],
+            }
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def _wants_json(request: Request) -> bool:

@@ -58,12 +58,13 @@ def order_recipients(session: Session, order: Order) -> list[str]:
         sellers = _users_emails(session, order.company_id, Role.VENDEDOR,
                                 seller_code=order.seller_code)
         found += sellers or [session.scalar(select(SellerRow.email).where(
-            SellerRow.company_id == order.company_id, SellerRow.code == order.seller_code)) or ""]
+            SellerRow.company_id == order.company_id,
+            SellerRow.record_key == order.seller_code)) or ""]
     customers = _users_emails(session, order.company_id, Role.CLIENTE,
                               customer_code=order.customer_code)
     found += customers or [session.scalar(select(CustomerRow.email).where(
         CustomerRow.company_id == order.company_id,
-        CustomerRow.code == order.customer_code)) or ""]
+        CustomerRow.record_key == order.customer_code)) or ""]
     unique: list[str] = []
     for address in found:
         address = address.strip().lower()
