@@ -31,6 +31,9 @@ def test_latency_resets_and_lost_acks_neither_lose_nor_duplicate(
             # Leases answer rarely (one long poll takes a few orders), so theirs are raised.
             proxy.set_faults(reset_rate=0.12, lost_response_rate=0.18,
                              per_shape={"/orders/lease": (0.12, 0.3)})
+            # Leases are few (one long poll takes several orders): make sure the lost-lease
+            # and reset cases happen at least this often, whatever the random draws do.
+            proxy.force("/orders/lease", "lost", "reset", "lost")
             feeder = OrderFeeder(world, ORDERS, threads=3).start()
             feeder.join(timeout=300)
             codes = list(feeder.codes)

@@ -62,6 +62,7 @@ class FaultProxy:
         self.reset_rate = reset_rate
         self.lost_response_rate = lost_response_rate
         self.per_shape: dict[str, tuple[float, float]] = {}
+        self._forced: dict[str, list[str]] = {}
         self.applies_to = applies_to or (lambda _method, path: path.startswith("/api/v1/agent"))
         self.counts = FaultCounts()
         self._random = random.Random(seed)
@@ -82,6 +83,13 @@ class FaultProxy:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def force(self, shape: str, *faults: str) -> None:
+        """The next requests of ``shape`` get exactly these faults (``"reset"`` / ``"lost"``),
+        in order, before the random draws resume: so a test is sure the faults it needs
+        happen, however few such requests the run makes."""
+        with self._lock:
+            self._forced.setdefault(shape, []).extend(faults)
 
     def set_faults(self, *, latency_s: float | None = None, jitter_s: float | None = None,
                    reset_rate: float | None = None,
@@ -223,14 +231,15 @@ class FaultProxy:
             roll = self._random.random()
             reset_rate, lost_rate = self.per_shape.get(
                 _shape(path), (self.reset_rate, self.lost_response_rate))
+            forced = self._forced.get(_shape(path))
+            fault = forced.pop(0) if forced else None
             if delay:
                 self.counts.delayed += 1
         if delay:
             time.sleep(delay)
-        fault = None
-        if roll < reset_rate:
+        if fault is None and roll < reset_rate:
             fault = "reset"
-        elif roll < reset_rate + lost_rate:
+        elif fault is None and roll < reset_rate + lost_rate:
             fault = "lost"
         if fault:
             name = f"{fault} {_shape(path)}"
