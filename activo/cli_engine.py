@@ -128,7 +128,7 @@ def _sync_once(startup: Startup, *, take_over: bool) -> int:
                     agent.client, agent.reader, agent.writer, Journal(store),
                     batch_size=agent.config.sync.batch_size,
                     max_orders=agent.config.cloud.lease_max_orders,
-                    take_over=take_over,
+                    take_over=take_over, images=agent.config.images,
                 )
                 written = summary.orders.count_ok()
                 store.end_run(run_id, ok=summary.ok, orders_written=written,

@@ -26,8 +26,14 @@ from activo.config_sources import (
 )
 from activo.master_schedule import window_problem
 from connectors.cloud.client import base_url_problem
-from connectors.cloud.contract import MAX_BATCH_RECORDS, MAX_LEASE_ORDERS, MAX_LEASE_WAIT_SECONDS
-from connectors.tango.settings import TangoSettings
+from connectors.cloud.contract import (
+    DETAIL_MAX_SIDE,
+    MAX_BATCH_RECORDS,
+    MAX_LEASE_ORDERS,
+    MAX_LEASE_WAIT_SECONDS,
+    THUMB_MAX_SIDE,
+)
+from connectors.tango.settings import TangoSettings, parse_change_tracking
 
 ENV_PREFIX = "ACTIVO_"
 
@@ -55,6 +61,11 @@ class TangoConfig:
     lock_timeout_seconds: int = 10
     fetch_size: int = 1000
     family_column: str = "DESC_ADIC"  # STA11 column with the rubro; "" sends no family
+    # Change tracking per kind over the defaults, e.g. "prices=fecha_modi, stock=off"; "off":
+    # every kind read whole each time (connectors.tango.settings.parse_change_tracking).
+    change_tracking: str = ""
+    full_read_minutes: int = 60  # tracked kinds are still read whole this often
+    fecha_modi_overlap_days: int = 1
     # table → column → value for NOT NULL columns the mapping does not fill (TOML only).
     defaults: Mapping[str, Mapping[str, object]] = field(
         default_factory=lambda: MappingProxyType({})
@@ -70,6 +81,16 @@ class SyncConfig:
 
 
 @dataclass(frozen=True)
+class ImagesConfig:
+    folder: str = ""  # the ERP server's folder of article images; "" = no images
+    thumb_px: int = 160  # longest side of the catalog thumbnail
+    detail_px: int = 800  # longest side of the detail image
+    max_file_mb: int = 15  # larger files are skipped with a warning
+    max_megapixels: int = 40  # decompression-bomb guard: larger images are skipped
+    interval_seconds: int = 300
+
+
+@dataclass(frozen=True)
 class LoggingConfig:
     level: str = "INFO"
     file_max_mb: int = 5
@@ -82,11 +103,13 @@ class Config:
     tango: TangoConfig = field(default_factory=TangoConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    images: ImagesConfig = field(default_factory=ImagesConfig)
     source: Path | None = None  # the TOML file that was read, if any
 
 
 SECTIONS: Mapping[str, type] = MappingProxyType(
-    {"cloud": CloudConfig, "tango": TangoConfig, "sync": SyncConfig, "logging": LoggingConfig}
+    {"cloud": CloudConfig, "tango": TangoConfig, "sync": SyncConfig, "logging": LoggingConfig,
+     "images": ImagesConfig}
 )
 TOML_ONLY_KEYS = frozenset({("tango", "defaults")})
 
@@ -122,6 +145,20 @@ def _ca_bundle_problem(value: str) -> str | None:
 def _proxy_problem(value: str) -> str | None:
     if value.strip() and not re.match(r"(?i)^(https?|socks5h?)://[^/\s]+", value.strip()):
         return 'debe ser una dirección como "http://proxy.empresa.local:3128", o vacío'
+    return None
+
+
+def _images_folder_problem(value: str) -> str | None:
+    if value.strip() and Path(value).expanduser().is_file():
+        return f"{value} es un archivo: indicá la carpeta de las imágenes, o vacío"
+    return None
+
+
+def _change_tracking_problem(value: str) -> str | None:
+    try:
+        parse_change_tracking(value)
+    except ValueError as exc:
+        return str(exc)
     return None
 
 
@@ -163,6 +200,9 @@ _RULES: Mapping[tuple[str, str], Callable[[Any], str | None]] = MappingProxyType
         ("tango", "family_column"): lambda v: None
         if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,127}|", v)
         else "debe ser un nombre de columna de STA11 (ej. DESC_ADIC) o vacío",
+        ("tango", "change_tracking"): _change_tracking_problem,
+        ("tango", "full_read_minutes"): _between(5, 10_080),
+        ("tango", "fecha_modi_overlap_days"): _between(0, 30),
         ("sync", "batch_size"): _between(1, MAX_BATCH_RECORDS),
         ("sync", "master_data_interval_seconds"): _between(60, 86_400),
         ("sync", "fast_interval_seconds"): _between(10, 86_400),
@@ -170,6 +210,12 @@ _RULES: Mapping[tuple[str, str], Callable[[Any], str | None]] = MappingProxyType
         ("logging", "level"): _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
         ("logging", "file_max_mb"): _between(1, 1024),
         ("logging", "file_backups"): _between(1, 100),
+        ("images", "folder"): _images_folder_problem,
+        ("images", "thumb_px"): _between(48, THUMB_MAX_SIDE),
+        ("images", "detail_px"): _between(200, DETAIL_MAX_SIDE),
+        ("images", "max_file_mb"): _between(1, 200),
+        ("images", "max_megapixels"): _between(1, 500),
+        ("images", "interval_seconds"): _between(60, 86_400),
     }
 )
 
@@ -363,5 +409,8 @@ def tango_settings(tango: TangoConfig, password: str | None) -> TangoSettings:
         lock_timeout_seconds=tango.lock_timeout_seconds,
         fetch_size=tango.fetch_size,
         family_column=tango.family_column,
+        change_tracking=parse_change_tracking(tango.change_tracking),
+        full_read_minutes=tango.full_read_minutes,
+        fecha_modi_overlap_days=tango.fecha_modi_overlap_days,
         defaults={table: dict(columns) for table, columns in tango.defaults.items()},
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import requests
 
+from activo.demo_images import demo_articles, write_demo_images
 from activo.processes import Deadline, ProcessGroup
 from activo.secrets import ENV_VARS, SecretName
 from connectors.tango.seed import DEMO_FILE_NAME, create_demo_database, seed_facts
@@ -71,6 +72,10 @@ class DemoLayout:
     def logs(self) -> Path:
         return self.root / "logs"
 
+    @property
+    def images(self) -> Path:
+        return self.root / "imagenes"
+
     def reset(self) -> None:
         """Start from nothing, but never empty a folder that is not a previous demo's."""
         if self.root.exists() and any(self.root.iterdir()) and not (self.root / MARKER).exists():
@@ -80,7 +85,7 @@ class DemoLayout:
             )
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / MARKER).write_text("ACTIVO demo folder: rebuilt on every run.\n")
-        for path in (self.agent_data, self.logs):
+        for path in (self.agent_data, self.logs, self.images):
             shutil.rmtree(path, ignore_errors=True)
         for base in (self.tango_db, self.cloud_db, self.agent_config):
             for suffix in ("", "-journal", "-wal", "-shm"):
@@ -204,6 +209,8 @@ def _toml_string(value: str) -> str:
 
 
 def write_agent_config(layout: DemoLayout, url: str, cast: DemoCast) -> None:
+    """The agent's TOML, and its images folder with pictures for the first catalog page."""
+    write_demo_images(layout.images, demo_articles(layout.tango_db))
     layout.agent_config.write_text(
         "# Configuración de ACTIVO para la demo (se regenera en cada `activo demo`).\n"
         "[cloud]\n"
@@ -215,7 +222,9 @@ def write_agent_config(layout: DemoLayout, url: str, cast: DemoCast) -> None:
         f"talonario = {cast.talonario}\n"
         f"deposit = {_toml_string(cast.deposit)}\n\n"
         "[sync]\n"
-        "master_data_interval_seconds = 300\n",
+        "master_data_interval_seconds = 300\n\n"
+        "[images]\n"
+        f"folder = {_toml_string(str(layout.images))}\n",
         encoding="utf-8",
     )
 

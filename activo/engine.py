@@ -12,6 +12,8 @@ in the state store, never allowed to kill the scheduler):
 - ``orders``: a loop of long-poll rounds, each followed at once (or after the retry policy's
   backoff) by the next, so a confirmed order reaches Tango within a second or two; a command
   cuts a backoff short. Started once; the ``commands`` job restarts it if it ever ended;
+- ``images`` every ``[images] interval_seconds``, only with ``[images] folder`` set (first at
+  start): the images folder's changes (see ``activo.push_images``);
 - ``commands`` every half second: what the tray and the CLI asked for;
 - ``retry``: on request, the parked orders someone asked to retry.
 """
@@ -92,6 +94,10 @@ class Engine:
             IntervalTrigger(seconds=self.parts.config.sync.fast_interval_seconds, timezone=UTC),
             id="master_fast",
             next_run_time=now + timedelta(seconds=self.parts.config.sync.fast_interval_seconds))
+        if self.parts.config.images.folder:
+            add(self._guarded("images", self._images),
+                IntervalTrigger(seconds=self.parts.config.images.interval_seconds, timezone=UTC),
+                id="images", next_run_time=now + timedelta(seconds=1))
         add(self._guarded("commands", self._commands),
             IntervalTrigger(seconds=COMMAND_POLL_SECONDS, timezone=UTC), id="commands",
             next_run_time=now)
@@ -156,6 +162,11 @@ class Engine:
 
     def _master_fast(self) -> None:
         self.jobs.master_data(FAST_KINDS, scheduled=True)  # a failure retries on its interval
+
+    def _images(self) -> None:
+        retry_in = self.jobs.images()
+        if retry_in and not self.stop_event.is_set():
+            self._wake("images", retry_in)
 
     def _orders_loop(self) -> None:
         self._orders_running.set()
@@ -234,4 +245,5 @@ class Engine:
         self._wake("heartbeat")
         self._master_asked.set()
         self._wake("master_data", 0.5)
+        self._wake("images", 1.0)  # no such job without [images] folder: nothing happens
         self._orders_wake.set()

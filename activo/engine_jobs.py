@@ -11,16 +11,19 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import structlog
 
 from activo import retry_policy
 from activo.config import Config
 from activo.heartbeat import activity_from_store, send_heartbeat
+from activo.image_state import ImageState
 from activo.journal import Journal
 from activo.master_schedule import SLOW_KINDS, heavy_allowed
 from activo.order_delivery import Delivery, DeliveryLog, Outcome
 from activo.pull_orders import PullResult, pull_orders
+from activo.push_images import limits_for, push_images
 from activo.push_master_data import push_master_data
 from activo.record_hashes import RecordHashes
 from activo.state_store import Problem, StateStore
@@ -237,6 +240,32 @@ class EngineJobs:
         if heavy:
             self.store.put_time("last_master_slow_at", now)
         self.store.put_time("last_sync_at", now)
+        return None
+
+    # ------------------------------------------------------------------ article images
+
+    def images(self) -> float | None:
+        """Send the images folder's changes; returns a sooner retry (seconds) before the first
+        heartbeat has spoken. Only when ``[images] folder`` is set."""
+        config = self.parts.config.images
+        if not config.folder or self.store.paused or self.stop.is_set():
+            return None
+        if not self.gate.open:
+            return None if self.gate.ready.is_set() else GATE_WAIT_SECONDS
+        run = self.store.start_run("images")
+        try:
+            pushed = push_images(self.parts.client, Path(config.folder).expanduser(),
+                                 ImageState(self.store), limits_for(config),
+                                 should_stop=self.stop.is_set)
+        except CloudAuthError as exc:
+            self.store.end_run(run, ok=False, errors=[AUTH_REJECTED_ES])
+            self._token_rejected(exc)
+            return None
+        self.store.end_run(run, ok=not pushed.errors, records_pushed=pushed.changes,
+                           errors=pushed.errors)
+        log.info("images_pushed", uploaded=len(pushed.uploaded), deleted=len(pushed.deleted),
+                 unchanged=pushed.unchanged, skipped=len(pushed.skipped),
+                 errors=len(pushed.errors))
         return None
 
     # ------------------------------------------------------------------ local retries

@@ -6,6 +6,10 @@ conditions, depósitos, IVA) go on the slow one (``[sync] master_data_interval_s
 15 min), only inside ``[sync] heavy_window`` when one is set ("22:00-06:00" wraps midnight; empty
 means any time). A push someone asks for (sync now, «Reenviar catálogo completo») ignores the
 window.
+
+Either schedule reads only the rows changed since the last acknowledged push where change
+tracking is on (``[tango] change_tracking``), and each kind whole every
+``[tango] full_read_minutes`` (``activo.push_changes``).
 """
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ transaction, so an interrupted push resumes where it stopped.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
+from activo.change_watermarks import ChangeWatermarks
 from activo.state_store import StateStore
 from connectors.cloud.contract import MasterKind, MasterRecord
 
@@ -27,17 +28,39 @@ def record_hash(record: MasterRecord) -> str:
     return hashlib.sha256(record.__pydantic_serializer__.to_json(record)).hexdigest()
 
 
+_LOOKUP_CHUNK = 500  # keys per IN (…) list
+
+
 class RecordHashes:
-    """The ``master_hashes`` table of the state store, by kind."""
+    """The ``master_hashes`` table of the state store, by kind, and beside it the change
+    watermarks (``activo.change_watermarks``): both say what the cloud already has, and a full
+    resync forgets both."""
 
     def __init__(self, store: StateStore) -> None:
         self.store = store
+        self.watermarks = ChangeWatermarks(store)
 
     def known(self, kind: MasterKind) -> dict[str, str]:
         """record key → hash of every record of ``kind`` the cloud acknowledged."""
         rows = self.store.query("SELECT record_key, hash FROM master_hashes WHERE kind = ?",
                                 kind.value)
         return {row[0]: row[1] for row in rows}
+
+    def count(self, kind: MasterKind) -> int:
+        """How many records of ``kind`` the cloud acknowledged."""
+        return int(self.store.query("SELECT COUNT(*) FROM master_hashes WHERE kind = ?",
+                                    kind.value)[0][0])
+
+    def lookup(self, kind: MasterKind, keys: Sequence[str]) -> dict[str, str]:
+        """record key → acknowledged hash, for those of ``keys`` the cloud has."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), _LOOKUP_CHUNK):
+            chunk = keys[start : start + _LOOKUP_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.store.query("SELECT record_key, hash FROM master_hashes WHERE kind = ? "
+                                    f"AND record_key IN ({marks})", kind.value, *chunk)
+            found.update((row[0], row[1]) for row in rows)
+        return found
 
     def acknowledged(self, kind: MasterKind, upserted: Mapping[str, str],
                      deleted: Iterable[str]) -> None:
@@ -54,5 +77,6 @@ class RecordHashes:
                              [(kind.value, key) for key in deleted])
 
     def forget(self) -> int:
-        """«Reenviar catálogo completo»: the next push sends every record."""
+        """«Reenviar catálogo completo»: the next push reads Tango whole and sends every
+        record (watermarks are forgotten too)."""
         return self.store.forget_master_hashes()

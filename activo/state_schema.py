@@ -64,6 +64,35 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX commands_pending ON commands (picked_at, id);
     """,
+    # 2: article images: what the cloud holds (and the file it came from), files skipped.
+    """
+    CREATE TABLE image_acks (
+        article_code TEXT PRIMARY KEY,
+        source_sha256 TEXT NOT NULL,
+        version TEXT NOT NULL,
+        file_size INTEGER,                -- the file seen with that hash (cheap change check)
+        file_mtime_ns INTEGER,
+        acked_at TEXT NOT NULL
+    );
+    CREATE TABLE image_rejects (
+        article_code TEXT PRIMARY KEY,
+        file_size INTEGER NOT NULL,
+        file_mtime_ns INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+    );
+    """,
+    # 3: master-data change watermarks, by kind (cleared with the hashes by a full resync).
+    """
+    CREATE TABLE master_watermarks (
+        kind TEXT PRIMARY KEY,
+        mode TEXT NOT NULL,               -- row_version | fecha_modi
+        mark TEXT,                        -- newest change value acknowledged (text)
+        untracked INTEGER NOT NULL DEFAULT 0,  -- rows in Tango that are not records
+        full_read_at TEXT,                -- last time the kind was read whole
+        updated_at TEXT NOT NULL
+    );
+    """,
 )
 
 

@@ -243,6 +243,8 @@ class StateStore:
     # ------------------------------------------------------------------ master-data hashes
 
     def forget_master_hashes(self) -> int:
-        """"Reenviar catálogo completo": the next push sends every record."""
+        """"Reenviar catálogo completo": the next push reads Tango whole and sends every record
+        (the change watermarks go too)."""
         with self.transaction() as conn:
+            conn.execute("DELETE FROM master_watermarks")
             return conn.execute("DELETE FROM master_hashes").rowcount

@@ -11,7 +11,8 @@ from activo.status import Snapshot
 
 _JOB_ES = MappingProxyType({
     "orders": "pedidos", "master_data": "datos maestros", "retry": "reintento",
-    "sync_once": "sync --once", "heartbeat": "latido", "commands": "comandos"})
+    "sync_once": "sync --once", "heartbeat": "latido", "commands": "comandos",
+    "images": "imágenes"})
 PROBLEM_LABEL_ES = MappingProxyType({
     Problem.AUTH: "Token", Problem.CLOUD: "Nube", Problem.TANGO: "Tango",
     Problem.CONFLICT: "Otro agente"})

@@ -34,9 +34,13 @@ class TangoLink:
         return self._writer.write(order)
 
     def read(self, kind: MasterKind) -> Iterable[MasterRecord]:
+        return self.changes().read(kind)
+
+    def changes(self) -> MasterDataReader:
+        """The reader, whose change tracking the push uses (``activo.push_changes``)."""
         if self._reader is None:
             self._reader = MasterDataReader(self._connection(), self._settings)
-        return self._reader.read(kind)
+        return self._reader
 
     def close(self) -> None:
         if self._conn is not None:

@@ -7,8 +7,12 @@ cloud database (SQLite file, then a PostgreSQL database in the same cluster) it 
 ``castor-cloud serve`` on 127.0.0.1 and measures, with a fresh local state store:
 
 - full push (every record; target ≤ 30 s);
-- unchanged cycle (target ≤ 2 s, 0 records sent);
-- 1 % changed (1 % of articles, prices and stock changed in Tango; target ≤ 3 s, only those).
+- unchanged cycle (target ≤ 2 s, 0 records sent; change tracking reads only changed rows);
+- 1 % changed (1 % of articles, prices and stock changed in Tango; target ≤ 3 s, only those);
+- unchanged cycle with change tracking off (every row read and hashed), for comparison.
+
+Each line also gives the rows read from Tango per kind and the time spent reading Tango
+(fetching and turning rows into records) and hashing records.
 
     .venv/bin/python bench/bench_master_push.py [--batch-size 1000] [--servers sqlite,postgresql]
 """
@@ -20,6 +24,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 import structlog  # noqa: E402
 
+import activo.push_master_data as push_module  # noqa: E402
 from activo.push_master_data import PushResult, push_master_data  # noqa: E402
 from activo.record_hashes import RecordHashes  # noqa: E402
 from activo.state_store import StateStore  # noqa: E402
@@ -34,6 +40,7 @@ from activo.tango_link import TangoLink  # noqa: E402
 from connectors.cloud.client import CloudClient  # noqa: E402
 from connectors.tango.ddl import create_schema  # noqa: E402
 from connectors.tango.seed import seed_dbapi  # noqa: E402
+from connectors.tango.settings import parse_change_tracking  # noqa: E402
 from tests.support.cloud_server import running_server  # noqa: E402
 from tests.support.postgres import running_cluster  # noqa: E402
 from tests.tango_suite.databases import pg_empty_database, pg_settings  # noqa: E402
@@ -121,11 +128,63 @@ def change_one_percent(conninfo: str) -> int:
     return changed
 
 
-def timed_push(settings, client, hashes, batch_size: int) -> tuple[float, PushResult]:
-    start = time.perf_counter()
-    with TangoLink(settings) as tango:
-        result = push_master_data(client, tango, batch_size=batch_size, hashes=hashes)
-    return time.perf_counter() - start, result
+class Split:
+    """Seconds spent reading Tango and hashing records during one push."""
+
+    def __init__(self) -> None:
+        self.read = self.hash = 0.0
+        self.rows: dict[str, int] = {}
+
+    def calls(self, fn):
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.read += time.perf_counter() - start
+        return timed
+
+    def iterates(self, fn):
+        def timed(*args, **kwargs):
+            items = iter(fn(*args, **kwargs))
+            while True:
+                start = time.perf_counter()
+                try:
+                    item = next(items)
+                except StopIteration:
+                    return
+                finally:
+                    self.read += time.perf_counter() - start
+                yield item
+        return timed
+
+    def hashing(self, fn):
+        def timed(record):
+            start = time.perf_counter()
+            try:
+                return fn(record)
+            finally:
+                self.hash += time.perf_counter() - start
+        return timed
+
+
+def timed_push(settings, client, hashes, batch_size: int) -> tuple[float, PushResult, Split]:
+    split = Split()
+    original_hash = push_module.record_hash
+    push_module.record_hash = split.hashing(original_hash)
+    try:
+        start = time.perf_counter()
+        with TangoLink(settings) as tango:
+            reader = tango.changes()
+            reader.read = split.iterates(reader.read)
+            reader.row_keys = split.iterates(reader.row_keys)
+            reader.row_count = split.calls(reader.row_count)
+            reader.change_anchor = split.calls(reader.change_anchor)
+            result = push_master_data(client, tango, batch_size=batch_size, hashes=hashes)
+            split.rows = {kind.value: n for kind, n in reader.rows_read.items()}
+        return time.perf_counter() - start, result, split
+    finally:
+        push_module.record_hash = original_hash
 
 
 def run(batch_size: int, servers: list[str]) -> None:
@@ -147,20 +206,26 @@ def run(batch_size: int, servers: list[str]) -> None:
                 server.create_company("bench")
                 token = server.create_agent_token("bench")
                 hashes = RecordHashes(store)
+                untracked = replace(settings, change_tracking=parse_change_tracking("off"))
                 with CloudClient(server.url, token, timeout_seconds=120) as client:
-                    full_s, full = timed_push(settings, client, hashes, batch_size)
-                    same_s, same = timed_push(settings, client, hashes, batch_size)
+                    full = timed_push(settings, client, hashes, batch_size)
+                    same = timed_push(settings, client, hashes, batch_size)
                     changed = change_one_percent(cluster.psycopg_conninfo(name))
-                    delta_s, delta = timed_push(settings, client, hashes, batch_size)
+                    delta = timed_push(settings, client, hashes, batch_size)
+                    whole = timed_push(untracked, client, hashes, batch_size)
                     change_one_percent(cluster.psycopg_conninfo(name))  # next server: fresh
-                for label, secs, res, target in (
-                        ("full", full_s, full, TARGETS["full"]),
-                        ("unchanged", same_s, same, TARGETS["unchanged"]),
-                        ("changed", delta_s, delta, TARGETS["changed"])):
+                for label, (secs, res, split), target in (
+                        ("full", full, TARGETS["full"]),
+                        ("unchanged", same, TARGETS["unchanged"]),
+                        ("changed", delta, TARGETS["changed"]),
+                        ("unchanged-untracked", whole, TARGETS["unchanged"])):
                     verdict = "OK" if secs <= target and not res.errors else "MISSED"
-                    print(f"server={kind:10s} {label:9s} {secs:6.2f} s (target ≤ {target:g} s) "
+                    print(f"server={kind:10s} {label:19s} {secs:6.2f} s (target ≤ {target:g} s) "
                           f"sent={res.total} deleted={res.total_deleted} batches={res.batches} "
                           f"unchanged={res.unchanged} errors={len(res.errors)} {verdict}")
+                    print(f"    read {split.read:5.2f} s, hash {split.hash:5.2f} s, rows read "
+                          f"{sum(split.rows.values())}: "
+                          + ", ".join(f"{k}={n}" for k, n in split.rows.items()))
                 print(f"server={kind:10s} changed in Tango: {changed} rows")
 
 

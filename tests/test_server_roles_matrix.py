@@ -63,6 +63,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/inicio"): Rule(allowed=EVERY_USER),
     ("GET", "/img/articles/{code}"): Rule(allowed=EVERY_USER, tenant=True,
                                           sample=(("code", "YER01"),)),
+    ("GET", "/img/articles/{code}/{version}-{rendition}.webp"): Rule(
+        allowed=EVERY_USER, tenant=True,
+        sample=(("code", "YER01"), ("version", "0"), ("rendition", "thumb"))),
     ("GET", "/pedidos/{code}"): Rule(allowed=EVERY_USER, tenant=True),
     ("GET", "/api/v1/orders/{code}"): Rule(allowed=EVERY_USER, tenant=True),
     # admin panel
@@ -111,6 +114,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/agent/orders/lease"): Rule(agent=True),
     ("POST", "/api/v1/agent/orders/{code}/ack"): Rule(agent=True),
     ("POST", "/api/v1/agent/orders/{code}/failure"): Rule(agent=True),
+    ("GET", "/api/v1/agent/images"): Rule(agent=True),
+    ("PUT", "/api/v1/agent/images/{code}"): Rule(agent=True),
+    ("DELETE", "/api/v1/agent/images/{code}"): Rule(agent=True),
 }
 IGNORED = {("GET", "/api/openapi.json"), ("GET", "/static")}
 

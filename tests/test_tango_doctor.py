@@ -27,7 +27,7 @@ def test_good_database_passes_every_check_and_changes_nothing(tango_db):
     assert [r.name for r in results if not r.ok] == []
     assert {r.name for r in results} == {
         "driver", "conexion", "tablas", "columnas", "talonario", "deposito", "estado",
-        "columnas_obligatorias", "permisos"}
+        "columnas_obligatorias", "seguimiento_cambios", "permisos"}
     assert "X00652-00001018" in _by_name(results)["talonario"].message_es
     assert int(tango_db.scalar("SELECT COUNT(*) AS n FROM GVA21")) == 0  # probe rolled back
     with tango_db.connect() as conn:  # and the number is still free

@@ -97,5 +97,5 @@ def test_row_version_refuses_explicit_values_like_sql_server(tmp_path):
     assert "CREATE SEQUENCE SEQUENCE_GVA21" in pg and "CREATE SEQUENCE SEQUENCE_GVA03" in pg
     assert "ROW_VERSION timestamp NOT NULL" in "\n".join(schema_ddl("sqlserver"))
     path = create_demo_database(tmp_path)
-    with sqlite3.connect(path) as raw, pytest.raises(sqlite3.OperationalError, match="generated"):
+    with sqlite3.connect(path) as raw, pytest.raises(sqlite3.DatabaseError, match="generated"):
         raw.execute("UPDATE GVA43 SET ROW_VERSION = 5")

@@ -40,6 +40,8 @@ from connectors.cloud.contract import (
     Accepted,
     Heartbeat,
     HeartbeatAck,
+    ImageAck,
+    ImageManifest,
     LeasedOrders,
     LeaseRequest,
     MasterDataAck,
@@ -191,6 +193,27 @@ class CloudClient:
         with _conflicts_named():
             return self._call("/heartbeat", beat, HeartbeatAck)
 
+    def image_manifest(self, etag: str | None = None) -> tuple[ImageManifest | None, str | None]:
+        """The article images the cloud holds and the manifest's ETag; ``None`` (with the same
+        ETag) when ``etag`` is still current (304)."""
+        headers = {"If-None-Match": etag} if etag else {}
+        return self._images_call("GET", "/images", headers=headers)
+
+    def put_image(self, code: str, source_sha256: str, thumb: bytes, detail: bytes) -> ImageAck:
+        """Store both WebP renditions of one article's image; sending the same twice is harmless."""
+        files = {"thumb": ("thumb.webp", thumb, "image/webp"),
+                 "detail": ("detail.webp", detail, "image/webp")}
+        ack, _ = self._images_call("PUT", f"/images/{quote(code, safe='')}",
+                                   data={"source_sha256": source_sha256}, files=files)
+        assert ack is not None
+        return ack
+
+    def delete_image(self, code: str) -> ImageAck:
+        """Remove one article's image (``absent`` when there was none)."""
+        ack, _ = self._images_call("DELETE", f"/images/{quote(code, safe='')}")
+        assert ack is not None
+        return ack
+
     def replace_token(self, token: str) -> None:
         """Use a new agent token from now on (IT saved one after the old was rejected)."""
         self._session.headers["Authorization"] = f"Bearer {token}"
@@ -237,6 +260,27 @@ class CloudClient:
         if retry_after is not None:
             base = max(base, min(retry_after, 10.0))  # honour the server, within reason
         return base + random.uniform(0, base / 2)  # noqa: S311 — jitter, not security
+
+    def _images_call(
+        self, method: str, path: str, **kwargs: object
+    ) -> tuple[ImageAck | ImageManifest | None, str | None]:
+        """GET (manifest, may be 304), PUT or DELETE an image; all idempotent, so retried."""
+        answer: type[BaseModel] = ImageManifest if method == "GET" else ImageAck
+        attempt = 0
+        while True:
+            try:
+                response = _images_request(self, method, path, **kwargs)
+                with response:
+                    etag = response.headers.get("ETag")
+                    if response.status_code == 304:
+                        return None, etag
+                    url = f"{self.base_url}{AGENT_API_PREFIX}{path}"
+                    return _answer(response, url, answer), etag  # type: ignore[return-value]
+            except (CloudUnreachable, CloudServerError) as exc:
+                if attempt >= self._retries:
+                    raise
+                self._sleep(self._delay(attempt, exc))
+                attempt += 1
 
     def _post_once(
         self, path: str, body: BaseModel, answer: type[_Model], read_timeout: float | None,
@@ -346,3 +390,25 @@ def _reason(exc: requests.ConnectionError) -> str:
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+# --------------------------------------------------------------------------- article images
+
+
+def _images_request(client: CloudClient, method: str, path: str,
+                    **kwargs: object) -> requests.Response:
+    """One request of the images API, its transport failures sorted like ``_post_once``'s."""
+    url = f"{client.base_url}{AGENT_API_PREFIX}{path}"
+    try:
+        return client._session.request(method, url, timeout=client._timeout, **kwargs)  # type: ignore[arg-type]
+    except requests.Timeout as exc:
+        raise CloudUnreachable(
+            f"timeout calling {url}",
+            f"La nube en {client.base_url} no respondió a tiempo; se reintenta más tarde.",
+        ) from exc
+    except requests.RequestException as exc:
+        raise CloudUnreachable(
+            f"{method} {url} failed: {str(exc)[:300]}",
+            f"No se pudo conectar con la nube en {client.base_url}: revisá la conexión a "
+            "Internet, el firewall o la dirección [cloud] url.",
+        ) from exc

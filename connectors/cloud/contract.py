@@ -368,3 +368,45 @@ class HeartbeatAck(_Model):
 
 class ErrorBody(_Model):
     detail: str
+
+
+# --------------------------------------------------------------------------- article images
+#
+# ========  =====================================  =========================  =====================
+# GET       /images                                (``If-None-Match``)        ``ImageManifest``
+# PUT       /images/{code}                         multipart (see below)      ``ImageAck``
+# DELETE    /images/{code}                         —                          ``ImageAck``
+# ========  =====================================  =========================  =====================
+#
+# The PUT is ``multipart/form-data`` with the fields ``source_sha256`` (the SHA-256 of the file
+# in the images folder) and the files ``thumb`` and ``detail``, both WebP. The manifest carries
+# a strong ``ETag``; answered 304 when the agent's copy is current.
+
+IMAGE_PARTS = ("thumb", "detail")
+MAX_IMAGE_CODE = 15  # STA11.COD_ARTICU
+MAX_THUMB_BYTES = 15 * 1024  # a catalog line on a weak signal
+MAX_DETAIL_BYTES = 1024 * 1024
+THUMB_MAX_SIDE = 512  # pixels, both renditions keep the aspect
+DETAIL_MAX_SIDE = 2048
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class ImageEntry(_Model):
+    """One article image the cloud holds: what it came from and the version its URLs carry."""
+
+    article_code: str = Field(min_length=1, max_length=MAX_IMAGE_CODE)
+    source_sha256: str = Field(pattern=SHA256_PATTERN)
+    version: str = Field(min_length=1, max_length=40)
+    thumb_bytes: int = Field(ge=0)
+    detail_bytes: int = Field(ge=0)
+
+
+class ImageManifest(_Model):
+    images: list[ImageEntry] = Field(default_factory=list)
+
+
+class ImageAck(_Model):
+    article_code: str
+    status: Literal["stored", "unchanged", "deleted", "absent"]
+    version: str | None = None
+    source_sha256: str | None = None

@@ -7,6 +7,7 @@ stateless; it renders statements and reads the catalog through a raw DB-API conn
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from connectors.tango.catalog import (
@@ -22,6 +23,7 @@ from connectors.tango.catalog import (
 # ODBC SQL types that mean "long text": varchar(max), text, ntext.
 _LONG_TEXT_TYPES = {-1, -10}
 _UNLIMITED = 1 << 30
+ROW_VERSION_COLUMNS = frozenset({"ROW_VERSION"})  # never written: the database sets them
 
 
 class Dialect:
@@ -70,6 +72,26 @@ class Dialect:
     def max_id_sql(self, table: str, id_column: str) -> str:
         return f"SELECT COALESCE(MAX({id_column}), 0) AS LAST_ID FROM {self.table(table)}"
 
+    def datetime_param(self, value: datetime) -> Any:
+        """A naive datetime as a statement parameter."""
+        return value
+
+    def row_version_after(self, column: str) -> str:
+        """Condition: the rowversion ``column`` is newer than the ``?`` mark (an integer)."""
+        return f"{column} > ?"
+
+    def row_version_anchor_sql(self, columns: list[tuple[str, str]]) -> str:
+        """``SELECT … AS ANCHOR``: the newest rowversion of the ``(table, column)`` pairs.
+
+        Read before the rows, it becomes the next read's mark, so a row changed while the
+        read and the push run is read again next time. On the PostgreSQL and SQLite stand-ins
+        a change still uncommitted at that moment with a lower value is left to the periodic
+        full read; SQL Server has no such gap (``MIN_ACTIVE_ROWVERSION``).
+        """
+        parts = " UNION ALL ".join(f"SELECT MAX({column}) AS V FROM {self.table(table)}"
+                                   for table, column in columns)
+        return f"SELECT MAX(V) AS ANCHOR FROM ({parts}) AS M"
+
     def read_columns(self, raw: Any, table: str) -> TableCatalog | None:
         """The table's columns from the catalog, or None when the table does not exist."""
         raise NotImplementedError
@@ -105,6 +127,16 @@ class SqlServerDialect(Dialect):
             return f"SELECT NEXT VALUE FOR dbo.{sequence} AS NEW_ID"
         rows = ", ".join(f"({i})" for i in range(1, count + 1))
         return f"SELECT NEXT VALUE FOR dbo.{sequence} AS NEW_ID FROM (VALUES {rows}) AS N(I)"
+
+    def row_version_after(self, column: str) -> str:
+        # rowversion compares as binary(8), big-endian: the same order as the integer, and the
+        # column stays searchable by an index (no CAST on it).
+        return f"{column} > CAST(CAST(? AS BIGINT) AS BINARY(8))"
+
+    def row_version_anchor_sql(self, columns: list[tuple[str, str]]) -> str:
+        # rowversion is one counter for the whole database. Below MIN_ACTIVE_ROWVERSION() every
+        # value belongs to a finished transaction, so no row still being written is skipped.
+        return "SELECT CAST(MIN_ACTIVE_ROWVERSION() AS BIGINT) - 1 AS ANCHOR"
 
     def computed_columns_sql(self) -> str:
         return ("SELECT c.name AS COLUMN_NAME FROM sys.columns AS c "
@@ -177,6 +209,9 @@ class SqliteDialect(Dialect):
     def current_timestamp(self) -> str:
         return "datetime('now', 'localtime')"
 
+    def datetime_param(self, value: datetime) -> Any:
+        return value.isoformat(sep=" ")  # SQLite keeps dates as ISO text and compares text
+
     def read_columns(self, raw: Any, table: str) -> TableCatalog | None:
         rows = _fetch(raw, f"PRAGMA table_xinfo({table})", [])
         if not rows:
@@ -184,10 +219,12 @@ class SqliteDialect(Dialect):
         columns = []
         for _cid, name, type_name, notnull, default, _pk, hidden in rows:
             kind = kind_of(type_name)
+            # ROW_VERSION is Tango's rowversion: on SQLite triggers fill it and refuse values.
+            generated = hidden != 0 or name.upper() in ROW_VERSION_COLUMNS
             columns.append(ColumnInfo(
                 name=name, type_name=type_name, kind=kind,
                 length=declared_length(type_name) if kind == KIND_TEXT else None,
-                nullable=not notnull, has_default=default is not None, generated=hidden != 0,
+                nullable=not notnull, has_default=default is not None, generated=generated,
                 unicode=False,
             ))
         return TableCatalog(table, tuple(columns))

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from connectors.cloud.contract import PUSH_ORDER
 from connectors.tango import statements as sql
 from connectors.tango.catalog import KIND_DECIMAL, KIND_INT, KIND_TEXT, TableCatalog, kind_of
+from connectors.tango.change_tracking import KIND_TABLES, MODE_COLUMNS, OFF
 from connectors.tango.connection import (
     TangoConnection,
     driver_name,
@@ -31,6 +33,7 @@ from connectors.tango.numbering import (
     display_nro_pedido,
     format_nro_pedido,
 )
+from connectors.tango.reader import MasterDataReader
 from connectors.tango.schema import TABLES_BY_NAME
 from connectors.tango.settings import TangoSettings
 from connectors.tango.values import as_bool, as_int, as_text
@@ -88,7 +91,8 @@ def run_checks(settings: TangoSettings, *,
     results.append(CheckResult("conexion", True, "Conexión con la base de Tango: correcta."))
     with conn:
         for check in (_check_tables, _check_columns, _check_talonario, _check_deposit,
-                      _check_estado, _check_unfillable, _check_permissions):
+                      _check_estado, _check_unfillable, _check_change_tracking,
+                      _check_permissions):
             try:
                 results.append(check(conn, settings))
             except TangoError as exc:
@@ -220,6 +224,45 @@ def _check_unfillable(conn: TangoConnection, settings: TangoSettings) -> CheckRe
                            "plantilla de valores por defecto ([tango.defaults.TABLA]).")
     return CheckResult("columnas_obligatorias", True,
                        "Todas las columnas obligatorias de GVA21/GVA03 tienen valor.")
+
+
+def _check_change_tracking(conn: TangoConnection, settings: TangoSettings) -> CheckResult:
+    """Each configured change column exists and the very read that uses it runs."""
+    reader = MasterDataReader(conn, settings)
+    problems, tracked = [], []
+    for kind in PUSH_ORDER:
+        mode = settings.change_mode(kind.value)
+        if mode == OFF:
+            continue
+        table, column = KIND_TABLES[kind].table, MODE_COLUMNS[mode]
+        catalog = conn.table(table)
+        if catalog is None:
+            continue  # reported by the tables check
+        if column not in catalog:
+            problems.append(f"{table}.{column} no existe ({kind.value}={mode})")
+            continue
+        try:
+            mark = reader.change_anchor(kind)
+            if mark is not None:
+                changed = reader.read(kind, since=mark)
+                next(iter(changed), None)
+                changed.close()
+        except TangoError as exc:
+            problems.append(f"{table}.{column} no se puede leer ({exc.message_es})")
+            continue
+        tracked.append(f"{kind.value} por {table}.{column}")
+    if problems:
+        return CheckResult("seguimiento_cambios", False,
+                           "Seguimiento de cambios: " + "; ".join(problems) + ". Corrija "
+                           "«tango.change_tracking» (ej. \"prices=fecha_modi\", o "
+                           "\"prices=off\" para leer esa tabla entera); mientras tanto se lee "
+                           "entera en cada envío.")
+    if not tracked:
+        return CheckResult("seguimiento_cambios", True,
+                           "Seguimiento de cambios apagado: cada envío lee las tablas enteras.")
+    return CheckResult("seguimiento_cambios", True,
+                       f"Seguimiento de cambios: {', '.join(tracked)}; además se lee todo "
+                       f"entero cada {settings.full_read_minutes} minutos.")
 
 
 def _check_permissions(conn: TangoConnection, settings: TangoSettings) -> CheckResult:

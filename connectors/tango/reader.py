@@ -4,13 +4,18 @@ Each kind is one SELECT read with ``fetchmany(settings.fetch_size)``; each row b
 record of ``connectors.cloud.contract``. Values are normalised (CHAR padding trimmed, Decimal
 for money and quantities, '1'/'0' booleans). A row that cannot become a valid record is
 skipped with a warning rather than stopping the whole sync.
+
+A kind with change tracking (``connectors.tango.change_tracking``) can also be read from a
+mark: only the rows changed since (``read(kind, since=mark)``), plus the cheap questions the
+caller needs to notice deletions (``row_count``, ``row_keys``).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import structlog
@@ -29,6 +34,17 @@ from connectors.cloud.contract import (
     Seller,
     Stock,
     VatRate,
+)
+from connectors.tango.change_tracking import (
+    KIND_TABLES,
+    MODE_COLUMNS,
+    OFF,
+    ChangePlan,
+    count_sql,
+    encode_mark,
+    keys_sql,
+    plan_for,
+    row_key,
 )
 from connectors.tango.connection import Row, TangoConnection
 from connectors.tango.dialects import Dialect
@@ -51,8 +67,21 @@ DEFAULT_VAT = Decimal(21)  # an article without COD_IVA: Tango's general rate
 
 
 def master_query(dialect: Dialect, kind: MasterKind, *, family_column: str | None = None,
-                 with_units: bool = True, with_fractions: bool = True) -> str:
-    """The SELECT that reads ``kind`` (column aliases are the names ``to_record`` reads)."""
+                 with_units: bool = True, with_fractions: bool = True,
+                 changed: str = "") -> str:
+    """The SELECT that reads ``kind`` (column aliases are the names ``to_record`` reads);
+    ``changed``: an extra condition (``ChangePlan.condition``) keeping only changed rows."""
+    sql = _master_query(dialect, kind, family_column=family_column, with_units=with_units,
+                        with_fractions=with_fractions)
+    if not changed:
+        return sql
+    head, order = sql.rsplit(" ORDER BY ", 1)
+    joiner = " AND " if " WHERE " in head else " WHERE "
+    return f"{head}{joiner}{changed} ORDER BY {order}"
+
+
+def _master_query(dialect: Dialect, kind: MasterKind, *, family_column: str | None,
+                  with_units: bool, with_fractions: bool) -> str:
     t = dialect.table
     if kind == MasterKind.ARTICLES:
         family = f"a.{family_column}" if family_column else "NULL"
@@ -162,11 +191,14 @@ class MasterDataReader:
         self._conn = conn
         self._settings = settings
         self._clock = clock
+        self._plans: dict[MasterKind, ChangePlan | None] = {}
+        self.rows_read: Counter[MasterKind] = Counter()  # rows fetched, by kind, all reads
+        self.skipped: dict[MasterKind, int] = {}  # rows of the last read that were not records
 
-    def query(self, kind: MasterKind) -> str:
+    def query(self, kind: MasterKind, changed: str = "") -> str:
         """The SELECT for ``kind``, adapted to the optional columns this database has."""
         if kind != MasterKind.ARTICLES:
-            return master_query(self._conn.dialect, kind)
+            return master_query(self._conn.dialect, kind, changed=changed)
         sta11 = self._conn.require_table("STA11")
         family = self._settings.family_column.strip() or None
         if family is not None and not _IDENTIFIER.match(family):
@@ -177,18 +209,90 @@ class MasterDataReader:
             family = None
         return master_query(self._conn.dialect, kind, family_column=family,
                             with_units=self._conn.table("MEDIDA") is not None,
-                            with_fractions="ADMITE_VENTA_FRACCIONADA" in sta11)
+                            with_fractions="ADMITE_VENTA_FRACCIONADA" in sta11, changed=changed)
 
-    def read(self, kind: MasterKind) -> Iterator[MasterRecord]:
-        """Records of ``kind``, read ``fetch_size`` rows at a time."""
+    # ------------------------------------------------------------------ change tracking
+
+    @property
+    def full_read_interval(self) -> timedelta:
+        """How often a tracked kind is read whole anyway (``full_read_minutes``)."""
+        return timedelta(minutes=self._settings.full_read_minutes)
+
+    def change_plan(self, kind: MasterKind) -> ChangePlan | None:
+        """How ``kind`` is tracked here; None for full reads (off, or the column is missing)."""
         kind = MasterKind(kind)
+        if kind not in self._plans:
+            self._plans[kind] = self._make_plan(kind)
+        return self._plans[kind]
+
+    def _make_plan(self, kind: MasterKind) -> ChangePlan | None:
+        mode = self._settings.change_mode(kind.value)
+        if mode == OFF:
+            return None
+        spec = KIND_TABLES[kind]
+        present = {}
+        for table in (spec.table, *(t for t, _ in spec.joined)):
+            catalog = self._conn.table(table)
+            present[table] = frozenset(c for c in MODE_COLUMNS.values()
+                                       if catalog is not None and c in catalog)
+        try:
+            return plan_for(kind, mode, present)
+        except KeyError as exc:
+            log.warning("tango.change_column_missing", kind=kind.value, column=str(exc))
+            return None
+
+    def changes(self) -> MasterDataReader:
+        """The change-tracking side of this source (itself; see ``activo.push_changes``)."""
+        return self
+
+    def change_mode(self, kind: MasterKind) -> str | None:
+        plan = self.change_plan(kind)
+        return None if plan is None else plan.mode
+
+    def change_anchor(self, kind: MasterKind) -> str | None:
+        """The mark to keep once a read of ``kind`` started now is acknowledged (text)."""
+        plan = self.change_plan(kind)
+        if plan is None:
+            return None
+        row = self._conn.query_one(plan.anchor_sql(self._conn.dialect))
+        return encode_mark(plan.mode, None if row is None else row["ANCHOR"])
+
+    def row_count(self, kind: MasterKind) -> int:
+        """How many rows of ``kind`` there are (a record each, unless invalid)."""
+        row = self._conn.query_one(count_sql(self._conn.dialect, MasterKind(kind)))
+        return int(row["N"]) if row is not None else 0
+
+    def row_keys(self, kind: MasterKind) -> Iterator[str]:
+        """The record key of every row of ``kind``, read as the key columns alone."""
+        kind = MasterKind(kind)
+        for row in self._conn.stream(keys_sql(self._conn.dialect, kind),
+                                     size=self._settings.fetch_size * 10):
+            yield row_key(kind, row)
+
+    # ------------------------------------------------------------------ records
+
+    def read(self, kind: MasterKind, since: str | None = None) -> Iterator[MasterRecord]:
+        """Records of ``kind``, read ``fetch_size`` rows at a time; with ``since`` (a mark from
+        ``change_anchor``) only the rows changed after it."""
+        kind = MasterKind(kind)
+        sql, params = self.query(kind), []
+        if since is not None:
+            plan = self.change_plan(kind)
+            if plan is None:
+                raise ValueError(f"{kind.value} has no change tracking")
+            sql = self.query(kind, changed=plan.condition(self._conn.dialect))
+            params = plan.params(self._conn.dialect, since,
+                                 self._settings.fecha_modi_overlap_days)
         today = local_naive(self._clock()).date()
         skipped = 0
-        for row in self._conn.stream(self.query(kind), size=self._settings.fetch_size):
+        self.skipped[kind] = 0
+        for row in self._conn.stream(sql, params, size=self._settings.fetch_size):
+            self.rows_read[kind] += 1
             try:
                 yield to_record(kind, row, today)
             except (ValidationError, ValueError, TypeError) as exc:
                 skipped += 1
+                self.skipped[kind] = skipped
                 log.warning("tango.record_skipped", kind=kind.value, error=str(exc)[:300])
         if skipped:
             log.warning("tango.records_skipped", kind=kind.value, count=skipped)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.cloud.contract import Heartbeat
+from connectors.cloud.server import freshness
 from connectors.cloud.server.models import AgentHeartbeat, AgentToken, Company
 from connectors.cloud.server.security import digest, new_agent_token, same_secret
 from connectors.cloud.server.sqltypes import as_utc, utcnow
@@ -93,14 +94,17 @@ def record_heartbeat(
         and utcnow() - row.received_at < silent_after
     ):
         raise AgentConflict(row.host)
+    now = utcnow()
     values = {
         "agent_version": beat.agent_version[:40],
         "host": beat.host,
         "started_at": as_utc(beat.started_at),
         "sent_at": as_utc(beat.sent_at),
-        "received_at": utcnow(),
+        "received_at": now,
         "last_order_ok_at": as_utc(beat.last_order_ok_at),
-        "last_master_sync_at": as_utc(beat.last_master_sync_at),
+        # Applied batches move it too (``freshness.mark_applied``): keep the later of both.
+        "last_master_sync_at": freshness.newest(row.last_master_sync_at if row else None,
+                                                as_utc(beat.last_master_sync_at), now),
         "orders_pending": beat.orders_pending,
         "orders_in_error": beat.orders_in_error,
         "errors_last_hour": beat.errors_last_hour,

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from connectors.cloud.server import agent_api
+from connectors.cloud.server import agent_api, agent_images_api
 from connectors.cloud.server.background import BackgroundWorker
 from connectors.cloud.server.context import AppContext
 from connectors.cloud.server.db import Database
@@ -58,13 +58,14 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
-    templating.install_filters(templates)
+    templating.install_filters(templates, settings.freshness_cache_seconds)
     app.state.context = AppContext(settings=settings, db=db, templates=templates, mail=composer)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(GzipRequest)  # inside BodyLimit: inflates what BodyLimit let through
     app.add_middleware(BodyLimit)  # added last: runs first, before anything reads the body
 
     app.include_router(agent_api.router)
+    app.include_router(agent_images_api.router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from connectors.cloud.server import catalog
@@ -53,15 +53,17 @@ class CartView:
         return {line.code: line.quantity for line in self.lines}
 
 
+_FIND_CART = select(Cart).where(  # built once: see ``catalog``
+    Cart.company_id == bindparam("company"),
+    Cart.user_id == bindparam("user"),
+    Cart.customer_code == bindparam("customer"),
+)
+
+
 def find_cart(session: Session, company_id: int, user_id: int, customer_code: str) -> Cart | None:
     """The person's cart for the customer, if they have one."""
-    return session.scalar(
-        select(Cart).where(
-            Cart.company_id == company_id,
-            Cart.user_id == user_id,
-            Cart.customer_code == customer_code,
-        )
-    )
+    return session.scalar(_FIND_CART, {"company": company_id, "user": user_id,
+                                       "customer": customer_code})
 
 
 def open_cart(session: Session, company_id: int, user_id: int, customer_code: str) -> Cart:

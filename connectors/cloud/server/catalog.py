@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, func, intersect, or_, select, text
+from sqlalchemy import and_, bindparam, func, intersect, or_, select, text
 from sqlalchemy.orm import Session
 
+from connectors.cloud.server.images import image_versions
 from connectors.cloud.server.models import (
     ArticleRow,
     ArticleWordRow,
@@ -39,6 +40,7 @@ class CatalogItem:
     list_price: Decimal
     net_price: Decimal  # after the customer's discount
     stock: Decimal | None  # available across deposits; None when the article has no stock control
+    image: str | None = None  # the version of its image (in the image URL); None: placeholder
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,47 +91,43 @@ def search_customers(
     return list(session.scalars(stmt))
 
 
+# The lookups every page makes are built once, with bound parameters: building a statement
+# costs more than running it from SQLAlchemy's compiled cache.
+_COMPANY_CUSTOMER = select(CustomerRow).where(
+    CustomerRow.company_id == bindparam("company"),
+    CustomerRow.record_key == bindparam("code"),  # the key is the code: the primary key
+)
+_SELLER_CUSTOMER = _COMPANY_CUSTOMER.where(CustomerRow.seller_code == bindparam("seller"))
+_PRICE_LIST = select(PriceListRow).where(
+    PriceListRow.company_id == bindparam("company"), PriceListRow.number == bindparam("number"))
+_SALE_CONDITION = select(SaleConditionRow).where(
+    SaleConditionRow.company_id == bindparam("company"),
+    SaleConditionRow.code == bindparam("code"))
+
+
 def company_customer(session: Session, company_id: int, customer_code: str) -> CustomerRow | None:
     """Any customer of the company (enabled or not), or None."""
-    return session.scalar(
-        select(CustomerRow).where(
-            CustomerRow.company_id == company_id,
-            CustomerRow.record_key == customer_code,  # the key is the code: the primary key
-        )
-    )
+    return session.scalar(_COMPANY_CUSTOMER, {"company": company_id, "code": customer_code})
 
 
 def seller_customer(
     session: Session, company_id: int, seller_code: str, customer_code: str
 ) -> CustomerRow | None:
     """One customer of the seller's portfolio (enabled or not), or None."""
-    return session.scalar(
-        select(CustomerRow).where(
-            CustomerRow.company_id == company_id,
-            CustomerRow.seller_code == seller_code,
-            CustomerRow.record_key == customer_code,
-        )
-    )
+    return session.scalar(_SELLER_CUSTOMER, {"company": company_id, "code": customer_code,
+                                             "seller": seller_code})
 
 
 def price_list(session: Session, company_id: int, number: int | None) -> PriceListRow | None:
     if number is None:
         return None
-    return session.scalar(
-        select(PriceListRow).where(
-            PriceListRow.company_id == company_id, PriceListRow.number == number
-        )
-    )
+    return session.scalar(_PRICE_LIST, {"company": company_id, "number": number})
 
 
 def sale_condition(session: Session, company_id: int, code: int | None) -> SaleConditionRow | None:
     if code is None:
         return None
-    return session.scalar(
-        select(SaleConditionRow).where(
-            SaleConditionRow.company_id == company_id, SaleConditionRow.code == code
-        )
-    )
+    return session.scalar(_SALE_CONDITION, {"company": company_id, "code": code})
 
 
 def _priced_articles(company_id: int, list_number: int):  # type: ignore[no-untyped-def]
@@ -150,6 +148,13 @@ def _priced_articles(company_id: int, list_number: int):  # type: ignore[no-unty
     )
 
 
+_PRICED = _priced_articles(bindparam("company"), bindparam("list"))  # type: ignore[arg-type]
+_PRICED_BY_CODE = _PRICED.where(ArticleRow.record_key.in_(bindparam("codes", expanding=True)))
+_STOCK = select(StockRow.article_code, StockRow.on_hand, StockRow.committed).where(
+    StockRow.company_id == bindparam("company"),
+    StockRow.article_code.in_(bindparam("codes", expanding=True)))
+
+
 def catalog_page(
     session: Session,
     company_id: int,
@@ -167,7 +172,7 @@ def catalog_page(
     """
     if customer.price_list is None:
         return CatalogPage(items=[], page=1, has_next=False)
-    stmt = _priced_articles(company_id, customer.price_list)
+    stmt = _PRICED
     if family:
         stmt = stmt.where(ArticleRow.family == family)
     terms = query_terms(query)
@@ -181,7 +186,8 @@ def catalog_page(
     rows = session.execute(
         stmt.order_by(*order)
         .offset((page - 1) * page_size)
-        .limit(page_size + 1)
+        .limit(page_size + 1),
+        {"company": company_id, "list": customer.price_list},
     ).all()
     items = _items(session, company_id, customer, rows[:page_size])
     return CatalogPage(items=items, page=page, has_next=len(rows) > page_size)
@@ -243,9 +249,8 @@ def catalog_items_by_code(
     codes = list(dict.fromkeys(codes))
     if not codes or customer.price_list is None:
         return {}
-    rows = session.execute(
-        _priced_articles(company_id, customer.price_list).where(ArticleRow.record_key.in_(codes))
-    ).all()
+    rows = session.execute(_PRICED_BY_CODE, {"company": company_id, "list": customer.price_list,
+                                             "codes": codes}).all()
     return {item.code: item for item in _items(session, company_id, customer, rows)}
 
 
@@ -253,6 +258,7 @@ def _items(
     session: Session, company_id: int, customer: CustomerRow, rows: list
 ) -> list[CatalogItem]:
     stock = _available_stock(session, company_id, [row.code for row in rows])
+    images = image_versions(session, company_id, [row.code for row in rows])
     return [
         CatalogItem(
             code=row.code,
@@ -264,6 +270,7 @@ def _items(
             list_price=row.price,
             net_price=net_unit_price(row.price, customer.discount_pct),
             stock=stock.get(row.code, Decimal(0)) if row.manages_stock else None,
+            image=images.get(row.code),
         )
         for row in rows
     ]
@@ -276,11 +283,7 @@ def _available_stock(
     totals: dict[str, Decimal] = {}
     if not codes:
         return totals
-    rows = session.execute(
-        select(StockRow.article_code, StockRow.on_hand, StockRow.committed).where(
-            StockRow.company_id == company_id, StockRow.article_code.in_(codes)
-        )
-    )
+    rows = session.execute(_STOCK, {"company": company_id, "codes": codes})
     for code, on_hand, committed in rows:
         totals[code] = totals.get(code, Decimal(0)) + on_hand - committed
     return totals

@@ -5,7 +5,8 @@
    reasons go back in Spanish; nothing else changes.
 2. ``orders.reserve_order_number`` takes the number in a transaction of its own.
 3. ``store_checked``: the order is stored (immutable from then on), the cart discarded and
-   the confirmation e-mails queued, in one transaction.
+   the confirmation e-mails queued, in one transaction whose reads (and the e-mail's
+   rendering) all come before its first write.
 
 No step holds a database connection while another opens one (no pool starvation), and the
 company's number counter is locked only for its own tiny transaction.
@@ -24,8 +25,8 @@ from connectors.cloud.server import carts, catalog, orders
 from connectors.cloud.server.catalog import CatalogItem
 from connectors.cloud.server.mail_compose import MailComposer
 from connectors.cloud.server.models import Cart, CustomerRow, Order
-from connectors.cloud.server.order_entry import OrderForm, draft_order, store_draft
-from connectors.cloud.server.order_mail import queue_order_confirmation
+from connectors.cloud.server.order_entry import OrderForm, draft_order, draft_row
+from connectors.cloud.server.order_mail import prepare_order_confirmation, queue_prepared
 
 log = logging.getLogger(__name__)
 
@@ -92,24 +93,28 @@ def store_checked(
     user_id: int,
     composer: MailComposer,
 ) -> Order:
-    """Store the checked order under ``number``, discard the cart, queue the e-mails."""
+    """Store the checked order under ``number``, discard the cart, queue the e-mails.
+
+    Everything that only reads (the double-tap check, the cart, the e-mail's data, its
+    rendering and recipients) comes first; then the writes, back to back. On SQLite the write
+    lock is taken by the first INSERT, so it is held only for the INSERTs and DELETEs.
+    """
     already = orders.find_submitted(session, company_id, submission_id)
     if already is not None:  # the same form, confirmed meanwhile by a double tap
         return already
-    row = store_draft(session, company_id=company_id, order_prefix=order_prefix, draft=draft,
-                      number=number, customer_name=customer.name, placed_by_user_id=user_id,
-                      submission_id=submission_id)
     cart = carts.find_cart(session, company_id, user_id, customer.code)
+    row = draft_row(company_id=company_id, order_prefix=order_prefix, draft=draft,
+                    number=number, customer_name=customer.name, placed_by_user_id=user_id,
+                    submission_id=submission_id)
+    prepared = prepare_order_confirmation(session, row, composer)
+    session.add(row)  # writes from here on
+    session.flush()
     if cart is not None:
         carts.discard(session, cart)
-    queue_confirmation_emails(session, row, composer)
+    queued = queue_prepared(session, row, prepared, new_order=True)
+    session.flush()
     log.info("order_confirmed code=%s channel=%s lines=%d", row.code, row.channel,
              len(row.lines))
+    log.info("order_mail_queued code=%s messages=%d", row.code, queued)
     return row
 
-
-def queue_confirmation_emails(session: Session, order: Order, composer: MailComposer) -> None:
-    """The one place where a confirmed order asks for its e-mails: the same copy to the
-    company, the seller and the customer, through the outbox (sent by the worker, retried)."""
-    queued = queue_order_confirmation(session, order, composer)
-    log.info("order_mail_queued code=%s messages=%d", order.code, queued)

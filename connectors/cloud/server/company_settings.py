@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 
 from connectors.cloud.server.accounts import EMAIL_RE, Role
 from connectors.cloud.server.models import Company, CompanySettings, User
+from connectors.cloud.server.secret_box import SecretBox
 from connectors.cloud.server.settings import SMTP_SECURITY_CHOICES
 from connectors.cloud.server.sqltypes import utcnow
 
 MAX_NOTIFY_ADDRESSES = 10
+MAX_PASSWORD_CHARS = 500
 
 
 class SettingsInputError(ValueError):
@@ -28,6 +30,8 @@ class SettingsForm:
     smtp_user: str
     smtp_security: str
     offline_alert_minutes: str
+    smtp_password: str = ""  # empty: keep the stored one
+    smtp_password_clear: bool = False
 
 
 def split_addresses(raw: str) -> list[str]:
@@ -69,8 +73,13 @@ def offline_minutes(session: Session, company_id: int, default: float) -> float:
     return default
 
 
-def save_settings(session: Session, company_id: int, form: SettingsForm) -> CompanySettings:
-    """Validate and store the form; raises ``SettingsInputError`` with the first problem."""
+def save_settings(
+    session: Session, company_id: int, form: SettingsForm, box: SecretBox
+) -> CompanySettings:
+    """Validate and store the form; raises ``SettingsInputError`` with the first problem.
+
+    A typed SMTP password is stored sealed by ``box``; an empty one keeps what is stored.
+    """
     addresses = split_addresses(form.notify_emails)
     if len(addresses) > MAX_NOTIFY_ADDRESSES:
         raise SettingsInputError(f"Hasta {MAX_NOTIFY_ADDRESSES} direcciones de aviso.")
@@ -88,10 +97,15 @@ def save_settings(session: Session, company_id: int, form: SettingsForm) -> Comp
     host = form.smtp_host.strip()
     if any(c.isspace() for c in host) or len(host) > 255:
         raise SettingsInputError("El servidor SMTP no es válido.")
+    sealed = _sealed_password(form, box)
     row = session.get(CompanySettings, company_id)
     if row is None:
-        row = CompanySettings(company_id=company_id)
+        row = CompanySettings(company_id=company_id, smtp_password_sealed="")
         session.add(row)
+    if not host or form.smtp_password_clear:
+        row.smtp_password_sealed = ""  # no own SMTP server: no reason to keep its password
+    elif sealed is not None:
+        row.smtp_password_sealed = sealed
     row.notify_emails = ", ".join(addresses)
     row.mail_from = mail_from[:255]
     row.smtp_host = host
@@ -101,6 +115,38 @@ def save_settings(session: Session, company_id: int, form: SettingsForm) -> Comp
     row.offline_alert_minutes = minutes
     row.updated_at = utcnow()
     return row
+
+
+def has_smtp_password(row: CompanySettings | None) -> bool:
+    return bool(row is not None and row.smtp_password_sealed)
+
+
+def reseal_passwords(session: Session, box: SecretBox) -> int:
+    """Re-encrypt every stored SMTP password with the current key (after a key rotation)."""
+    rows = session.scalars(
+        select(CompanySettings).where(CompanySettings.smtp_password_sealed != "")
+    ).all()
+    for row in rows:
+        row.smtp_password_sealed = box.reseal(row.smtp_password_sealed)
+    return len(rows)
+
+
+def _sealed_password(form: SettingsForm, box: SecretBox) -> str | None:
+    """The new sealed password, or None to keep the stored one."""
+    if not form.smtp_password or form.smtp_password_clear:
+        return None
+    if len(form.smtp_password) > MAX_PASSWORD_CHARS:
+        raise SettingsInputError("La contraseña SMTP es demasiado larga.")
+    if not form.smtp_host.strip():
+        raise SettingsInputError(
+            "Indique el servidor SMTP de la empresa para guardar su contraseña.")
+    if not box.available:
+        raise SettingsInputError(
+            "El servidor no tiene configurada la clave para guardar contraseñas "
+            "(CASTOR_SECRET_KEY). Pídasela a quien administra el servidor; mientras tanto "
+            "no se guardó la contraseña."
+        )
+    return box.seal(form.smtp_password)
 
 
 def _optional_int(raw: str, label: str, low: int, high: int) -> int | None:

@@ -10,22 +10,38 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_CACHE_KIB = 32_768  # page cache per connection (the catalog tables stay in memory)
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+# Enough connections for every worker thread of ``castor-cloud serve`` (anyio's limiter, 40 by
+# default) plus the background worker, so a busy moment queues on the database, not the pool.
+POOL_SIZE = 20
+POOL_OVERFLOW = 30
 
 
 def make_engine(database_url: str) -> Engine:
     """Create the engine for ``database_url``.
 
     SQLite gets WAL (readers never block the writer), foreign keys and a busy timeout so that
-    several server processes and the CLI can share one file.
+    several server processes and the CLI can share one file, plus a large page cache and
+    memory-mapped reads. Both pools are sized for the server's worker threads.
     """
     if database_url.startswith("sqlite"):
+        pool = {} if ":memory:" in database_url or database_url.rstrip("/") == "sqlite:" else {
+            "pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         engine = create_engine(
             database_url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            **pool,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(database_url, pool_pre_ping=True, pool_size=POOL_SIZE,
+                           max_overflow=POOL_OVERFLOW)
+    # An INSERT executed with many parameter sets (master-data upserts, search words) goes as
+    # multi-row VALUES pages ("insertmanyvalues") instead of one statement per row: about a
+    # third faster on PostgreSQL. SQLite's own executemany is faster still and keeps it.
+    engine.dialect.use_insertmanyvalues_wo_returning = True
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -35,6 +51,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+        cursor.execute("PRAGMA temp_store=MEMORY")
     finally:
         cursor.close()
 

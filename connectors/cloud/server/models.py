@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -118,6 +119,8 @@ class WebSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     persistent: Mapped[bool] = mapped_column(Boolean, default=False)  # «Mantener la sesión»
+    # Last request seen, refreshed at most every few minutes (the idle timeout reads it).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -149,7 +152,8 @@ class AgentHeartbeat(Base):
 class CompanySettings(Base):
     """Per-company mail settings; empty SMTP fields fall back to the server defaults.
 
-    The SMTP password is never stored: it comes from the environment (``CASTOR_SMTP_PASSWORD``).
+    The company's own SMTP password is kept only encrypted with the server key
+    (``CASTOR_SECRET_KEY``, see ``secret_box``); the server's own comes from the environment.
     """
 
     __tablename__ = "company_settings"
@@ -161,6 +165,7 @@ class CompanySettings(Base):
     smtp_port: Mapped[int | None] = mapped_column(Integer)
     smtp_user: Mapped[str] = mapped_column(String(255), default="")
     smtp_security: Mapped[str] = mapped_column(String(10), default="")  # starttls|ssl|none|""
+    smtp_password_sealed: Mapped[str] = mapped_column(Text, default="")  # ciphertext, or ""
     offline_alert_minutes: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -450,3 +455,28 @@ class CartLine(Base):
     quantity: Mapped[Decimal] = _money()
     # Why the line wants a look, e.g. copied from an old order at a price that changed.
     notice: Mapped[str] = mapped_column(String(200), default="")
+
+
+# --------------------------------------------------------------------------- article images
+
+
+class ArticleImageRow(Base):
+    """An article's image, both WebP renditions, as the agent rendered them from its folder.
+
+    Keyed by the article code in upper case (how the agent names them). ``version`` is in the
+    image URLs, so a URL's content never changes and browsers may keep it for a year.
+    """
+
+    __tablename__ = "article_images"
+    __table_args__ = (UniqueConstraint("company_id", "article_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    article_code: Mapped[str] = mapped_column(String(15))
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(40))  # digest of both renditions
+    thumb: Mapped[bytes] = mapped_column(LargeBinary)
+    detail: Mapped[bytes] = mapped_column(LargeBinary)
+    thumb_bytes: Mapped[int] = mapped_column(Integer)
+    detail_bytes: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

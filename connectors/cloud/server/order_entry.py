@@ -195,7 +195,7 @@ def draft_order(
 ) -> EntryResult:
     """Check ``form`` as ``place_order`` does, reading nothing more and writing nothing.
 
-    The order comes back with a placeholder code; ``store_draft`` gives it its number.
+    The order comes back with a placeholder code; ``draft_row`` numbers it.
     """
     if plist is None:
         return EntryResult(errors=check_customer(customer, None))
@@ -203,8 +203,7 @@ def draft_order(
                        items=items, form=form, placed_by=placed_by, now=utcnow())
 
 
-def store_draft(
-    session: Session,
+def draft_row(
     *,
     company_id: int,
     order_prefix: str,
@@ -214,13 +213,13 @@ def store_draft(
     placed_by_user_id: int,
     submission_id: str,
 ) -> Order:
-    """Store a checked order under the number taken for it."""
+    """The row of a checked order under the number taken for it, not yet in any session."""
     order = ConfirmedOrder.model_validate(
         {**draft.model_dump(), "code": orders.order_code(order_prefix, number)}
     )
-    return orders.store_order(session, company_id, order, number, customer_name=customer_name,
-                              placed_by_user_id=placed_by_user_id,
-                              submission_id=submission_id or None)
+    return orders.order_row(company_id, order, number, customer_name=customer_name,
+                            placed_by_user_id=placed_by_user_id,
+                            submission_id=submission_id or None)
 
 
 def place_order(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from connectors.cloud.contract import CHANNEL_LABELS_ES, Channel
@@ -39,12 +39,19 @@ class MailLine:
     amount: Decimal
 
 
-def _users_emails(session: Session, company_id: int, role: Role, **codes: str | None) -> list[str]:
-    query = select(User.email).where(User.company_id == company_id, User.role == role.value,
-                                     User.active.is_(True))
-    for name, value in codes.items():
-        query = query.where(getattr(User, name) == value)
-    return list(session.scalars(query.order_by(User.id)).all())
+# Built once (see ``catalog``): the accounts of the order's seller and customer in one query.
+_ACCOUNTS = (
+    select(User.email, User.role)
+    .where(User.company_id == bindparam("company"), User.active.is_(True),
+           or_(and_(User.role == Role.VENDEDOR.value, User.seller_code == bindparam("seller")),
+               and_(User.role == Role.CLIENTE.value,
+                    User.customer_code == bindparam("customer"))))
+    .order_by(User.id)
+)
+_SELLER_EMAIL = select(SellerRow.email).where(SellerRow.company_id == bindparam("company"),
+                                              SellerRow.record_key == bindparam("code"))
+_CUSTOMER_EMAIL = select(CustomerRow.email).where(CustomerRow.company_id == bindparam("company"),
+                                                  CustomerRow.record_key == bindparam("code"))
 
 
 def order_recipients(session: Session, order: Order) -> list[str]:
@@ -54,17 +61,16 @@ def order_recipients(session: Session, order: Order) -> list[str]:
     one, otherwise at the e-mail synced from Tango.
     """
     found = notify_addresses(session, order.company_id)
+    accounts = session.execute(_ACCOUNTS, {"company": order.company_id,
+                                           "seller": order.seller_code or None,
+                                           "customer": order.customer_code}).all()
     if order.seller_code:
-        sellers = _users_emails(session, order.company_id, Role.VENDEDOR,
-                                seller_code=order.seller_code)
-        found += sellers or [session.scalar(select(SellerRow.email).where(
-            SellerRow.company_id == order.company_id,
-            SellerRow.record_key == order.seller_code)) or ""]
-    customers = _users_emails(session, order.company_id, Role.CLIENTE,
-                              customer_code=order.customer_code)
-    found += customers or [session.scalar(select(CustomerRow.email).where(
-        CustomerRow.company_id == order.company_id,
-        CustomerRow.record_key == order.customer_code)) or ""]
+        sellers = [email for email, role in accounts if role == Role.VENDEDOR.value]
+        found += sellers or [session.scalar(_SELLER_EMAIL, {
+            "company": order.company_id, "code": order.seller_code}) or ""]
+    customers = [email for email, role in accounts if role == Role.CLIENTE.value]
+    found += customers or [session.scalar(_CUSTOMER_EMAIL, {
+        "company": order.company_id, "code": order.customer_code}) or ""]
     unique: list[str] = []
     for address in found:
         address = address.strip().lower()
@@ -102,18 +108,51 @@ def compose_order_mail(session: Session, order: Order, composer: MailComposer) -
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedMail:
+    """An order's e-mail rendered, with its recipients: everything read, nothing written."""
+
+    mail: ComposedMail
+    recipients: list[str]
+
+
+def prepare_order_confirmation(
+    session: Session, order: Order, composer: MailComposer
+) -> PreparedMail:
+    """Read and render what the order's e-mails need (``order`` may not be stored yet).
+
+    Done before the order's write transaction starts writing, so the rendering never holds
+    SQLite's write lock.
+    """
+    company = session.get(Company, order.company_id)  # kept: both steps read it
+    prepared = PreparedMail(compose_order_mail(session, order, composer),
+                            order_recipients(session, order))
+    del company
+    return prepared
+
+
+def queue_prepared(
+    session: Session, order: Order, prepared: PreparedMail, *, new_order: bool = False
+) -> int:
+    """Queue the prepared copy to every recipient in the caller's transaction.
+
+    Idempotent (dedupe key per order and address); returns how many messages were queued.
+    ``new_order``: the order was inserted in this transaction, nothing can be queued for it
+    yet (no lookup needed).
+    """
+    session.flush()  # the order needs its id for the dedupe keys
+    return outbox.queue_mails(
+        session, company_id=order.company_id, kind=ORDER_MAIL_KIND, mail=prepared.mail,
+        addresses_by_key={f"order:{order.id}:{address}": address
+                          for address in prepared.recipients},
+        keys_are_new=new_order,
+    )
+
+
 def queue_order_confirmation(session: Session, order: Order, composer: MailComposer) -> int:
     """Queue the order's copy to every recipient, in the caller's transaction.
 
     Idempotent: calling it twice for the same order queues nothing more. Returns how many
     messages were queued.
     """
-    session.flush()  # the order needs its id for the dedupe keys
-    mail = compose_order_mail(session, order, composer)
-    queued = 0
-    for address in order_recipients(session, order):
-        queued += outbox.queue_mail(
-            session, company_id=order.company_id, kind=ORDER_MAIL_KIND, to_addr=address,
-            mail=mail, dedupe_key=f"order:{order.id}:{address}",
-        )
-    return queued
+    return queue_prepared(session, order, prepare_order_confirmation(session, order, composer))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from connectors.cloud.contract import (
@@ -79,14 +79,12 @@ def reserve_order_number(engine: Engine, company_id: int) -> int:
     A number taken by an order that then fails to store is simply never used (codes may have
     gaps; they are never reused). The caller must not hold uncommitted writes on SQLite.
     """
-    with engine.begin() as conn:
-        conn.execute(
+    with engine.begin() as conn:  # one statement: the lock is held for a single round trip
+        number = conn.scalar(
             update(OrderSequence)
             .where(OrderSequence.company_id == company_id)
             .values(last_number=OrderSequence.last_number + 1)
-        )
-        number = conn.scalar(
-            select(OrderSequence.last_number).where(OrderSequence.company_id == company_id)
+            .returning(OrderSequence.last_number)
         )
     if number is None:
         raise LookupError(f"company {company_id} has no order sequence")
@@ -104,7 +102,24 @@ def store_order(
     submission_id: str | None = None,
 ) -> Order:
     """Persist a confirmed order (already validated) with status ``confirmed``."""
-    row = Order(
+    row = order_row(company_id, order, number, customer_name=customer_name,
+                    placed_by_user_id=placed_by_user_id, submission_id=submission_id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def order_row(
+    company_id: int,
+    order: ConfirmedOrder,
+    number: int,
+    *,
+    customer_name: str = "",
+    placed_by_user_id: int | None = None,
+    submission_id: str | None = None,
+) -> Order:
+    """The row of a confirmed order, not yet added to any session."""
+    return Order(
         company_id=company_id,
         code=order.code,
         number=number,
@@ -139,9 +154,6 @@ def store_order(
             for line in order.lines
         ],
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def to_contract(row: Order) -> ConfirmedOrder:
@@ -317,9 +329,11 @@ def find_submitted(session: Session, company_id: int, submission_id: str) -> Ord
     """The order already confirmed from the form with ``submission_id``, if any."""
     if not submission_id:
         return None
-    return session.scalar(
-        select(Order).where(Order.company_id == company_id, Order.submission_id == submission_id)
-    )
+    return session.scalar(_SUBMITTED, {"company": company_id, "submission": submission_id})
+
+
+_SUBMITTED = select(Order).where(Order.company_id == bindparam("company"),
+                                 Order.submission_id == bindparam("submission"))
 
 
 def find_order(session: Session, company_id: int, code: str) -> Order:

@@ -3,6 +3,8 @@
 A worker in any server process claims a due row with a lease (a conditional UPDATE, so two
 processes never hold the same row), sends it, and marks it sent; on an SMTP failure the row
 goes back with an exponential backoff. Nothing is lost while SMTP is down: the row just waits.
+While no SMTP host is configured anywhere the worker only reads, and tries (and records the
+reason on) one message at growing intervals, so it never competes for the write lock.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from connectors.cloud.server.mail_compose import ComposedMail
-from connectors.cloud.server.models import OutboxMail
+from connectors.cloud.server.models import CompanySettings, OutboxMail
 from connectors.cloud.server.security import new_secret
 from connectors.cloud.server.sqltypes import utcnow
 
@@ -75,6 +77,50 @@ def queue_mail(
         )
     )
     return True
+
+
+def queue_mails(
+    session: Session,
+    *,
+    company_id: int | None,
+    kind: str,
+    mail: ComposedMail,
+    addresses_by_key: dict[str, str],
+    keys_are_new: bool = False,
+) -> int:
+    """Queue the same message to several addresses, one dedupe key each (already queued keys
+    are skipped): one lookup and one batched INSERT. Returns how many were queued.
+
+    ``keys_are_new``: the keys name a row inserted in this very transaction (no message can
+    have them yet), so the lookup is skipped; the unique dedupe key still guards.
+    """
+    wanted = {key[:120]: addr.strip() for key, addr in addresses_by_key.items() if addr.strip()}
+    if not wanted:
+        return 0
+    existing: set[str | None] = set()
+    if not keys_are_new:
+        with session.no_autoflush:
+            existing = set(session.scalars(
+                select(OutboxMail.dedupe_key).where(OutboxMail.dedupe_key.in_(list(wanted)))))
+    now = utcnow()
+    rows = [
+        OutboxMail(company_id=company_id, kind=kind, dedupe_key=key, to_addr=addr,
+                   subject=mail.subject, body_text=mail.text, body_html=mail.html,
+                   status=PENDING, attempts=0, next_attempt_at=now, created_at=now)
+        for key, addr in wanted.items() if key not in existing
+    ]
+    session.add_all(rows)
+    return len(rows)
+
+
+def smtp_configured_anywhere(session: Session, server_smtp_host: str) -> bool:
+    """Whether any message could be sent: the server has an SMTP host, or some company has."""
+    if server_smtp_host.strip():
+        return True
+    return session.scalar(
+        select(CompanySettings.company_id).where(func.trim(CompanySettings.smtp_host) != "")
+        .limit(1)
+    ) is not None
 
 
 def _claimable(now: datetime):  # type: ignore[no-untyped-def]

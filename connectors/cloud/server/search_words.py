@@ -16,8 +16,13 @@ MAX_TERMS = 5
 _SPLIT = re.compile(r"[^0-9a-z]+")
 
 
+_JOINERS = re.compile(r"[\s\-./]+")
+
+
 def fold(text: str) -> str:
     """Lower-case ASCII without accents: ``Azúcar Ñandú`` → ``azucar nandu``."""
+    if text.isascii():  # most codes and many descriptions: nothing to take off
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
@@ -26,9 +31,11 @@ def words(*fields: str) -> set[str]:
     """The distinct words of the given texts, each cut to ``MAX_WORD`` characters."""
     found: set[str] = set()
     for field in fields:
+        if not field:
+            continue
         folded = fold(field)
         found.update(w[:MAX_WORD] for w in _SPLIT.split(folded) if w)
-        compact = re.sub(r"[\s\-./]+", "", folded)
+        compact = _JOINERS.sub("", folded)
         if compact and len(compact) <= MAX_WORD and not _SPLIT.search(compact):
             found.add(compact)  # «ab-12» is also found as «ab12»
     return found

@@ -2,19 +2,27 @@
 
 Sessions live in the database (not process memory) so any server instance can serve any
 request, and revoking one is a single UPDATE.
+
+A session without «Mantener la sesión» also ends after ``idle`` without requests (a shared
+computer left logged in). The last request is written at most every ``TOUCH_EVERY`` (or a tenth of
+the idle timeout), so browsing costs one small UPDATE every few minutes, not one per page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from connectors.cloud.server.models import Company, User, WebSession
 from connectors.cloud.server.security import digest, new_secret
 from connectors.cloud.server.sqltypes import utcnow
+
+TOUCH_EVERY = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,43 +59,84 @@ def open_session(
             created_at=now,
             expires_at=now + lifetime,
             persistent=persistent,
+            last_seen_at=now,
         )
     )
     session.flush()
     return cookie_value
 
 
-def load_viewer(session: Session, cookie_value: str | None) -> Viewer | None:
-    """The viewer of a live session, or None when missing, expired, revoked or inactive."""
+def load_viewer(
+    session: Session,
+    cookie_value: str | None,
+    *,
+    idle: timedelta | None = None,
+    now: datetime | None = None,
+) -> Viewer | None:
+    """The viewer of a live session, or None when missing, expired, idle, revoked or inactive.
+
+    ``idle`` (None or zero: no idle timeout) applies to sessions without «Mantener la sesión».
+    Every request runs this: one prebuilt statement reading plain columns (no ORM entities).
+    """
     if not cookie_value:
         return None
-    row = session.execute(
-        select(WebSession, User, Company.name)
-        .join(User, User.id == WebSession.user_id)
-        .join(Company, Company.id == WebSession.company_id)
-        .where(
-            WebSession.id_hash == digest(cookie_value),
-            WebSession.revoked_at.is_(None),
-            WebSession.expires_at > utcnow(),
-            User.active.is_(True),
-            User.company_id == WebSession.company_id,
-        )
-    ).first()
+    now = now or utcnow()
+    params = {"id_hash": digest(cookie_value), "now": now}
+    if idle:
+        params["idle_since"] = now - idle
+    row = session.execute(_viewer_statement(bool(idle)), params).first()
     if row is None:
         return None
-    web_session, user, company_name = row
+    if needs_touch(row.last_seen_at or row.created_at, now, idle):
+        session.execute(_TOUCH, {"touched_id": row.id_hash, "seen_at": now})
     return Viewer(
-        session_id_hash=web_session.id_hash,
-        user_id=user.id,
-        company_id=user.company_id,
-        company_name=company_name,
-        email=user.email,
-        name=user.name,
-        role=user.role,
-        seller_code=user.seller_code,
-        customer_code=user.customer_code,
-        csrf_token=web_session.csrf_token,
+        session_id_hash=row.id_hash,
+        user_id=row.user_id,
+        company_id=row.company_id,
+        company_name=row.company_name,
+        email=row.email,
+        name=row.name,
+        role=row.role,
+        seller_code=row.seller_code,
+        customer_code=row.customer_code,
+        csrf_token=row.csrf_token,
     )
+
+
+@cache
+def _viewer_statement(with_idle: bool) -> Select[Any]:
+    conditions = [
+        WebSession.id_hash == bindparam("id_hash"),
+        WebSession.revoked_at.is_(None),
+        WebSession.expires_at > bindparam("now"),
+        User.active.is_(True),
+        User.company_id == WebSession.company_id,
+    ]
+    if with_idle:
+        last_seen = func.coalesce(WebSession.last_seen_at, WebSession.created_at)
+        conditions.append(or_(WebSession.persistent.is_(True), last_seen > bindparam("idle_since")))
+    return (
+        select(WebSession.id_hash, WebSession.csrf_token, WebSession.last_seen_at,
+               WebSession.created_at, User.id.label("user_id"), User.company_id, User.email,
+               User.name, User.role, User.seller_code, User.customer_code,
+               Company.name.label("company_name"))
+        .join(User, User.id == WebSession.user_id)
+        .join(Company, Company.id == WebSession.company_id)
+        .where(*conditions)
+    )
+
+
+_TOUCH = (
+    update(WebSession)
+    .where(WebSession.id_hash == bindparam("touched_id"))
+    .values(last_seen_at=bindparam("seen_at"))
+)
+
+
+def needs_touch(last_seen: datetime, now: datetime, idle: timedelta | None) -> bool:
+    """Whether to write the last request time now: rarely, but well before the idle limit."""
+    every = min(TOUCH_EVERY, idle / 10) if idle else TOUCH_EVERY
+    return now - last_seen >= every
 
 
 def revoke_session(session: Session, cookie_value: str) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from connectors.cloud.server.secret_box import valid_key
+
 DEFAULT_SQLITE_FILE = "castor-cloud.sqlite3"
 SMTP_SECURITY_CHOICES = ("starttls", "ssl", "none")
 DEFAULT_MAIL_FROM = "Castor Pedidos <no-responder@castor.local>"
@@ -32,7 +34,13 @@ class Settings:
     ``CASTOR_PUBLIC_URL``              base of links in e-mails (default: the request's own URL).
     ``CASTOR_SMTP_HOST`` / ``_PORT`` / ``_USER`` / ``_SECURITY`` (starttls, ssl, none) /
     ``CASTOR_MAIL_FROM``               server default SMTP; a company's settings override them.
-    ``CASTOR_SMTP_PASSWORD``           SMTP password; only ever read from the environment.
+    ``CASTOR_SMTP_PASSWORD``           the server's SMTP password; only read from the environment.
+    ``CASTOR_SECRET_KEY``              key(s) that encrypt the companies' own SMTP passwords at rest
+                                       (``castor-cloud secret-key new``; comma-separated to rotate).
+    ``CASTOR_FRESHNESS_CACHE_SECONDS`` how long a process reuses a company's «actualizados desde
+                                       Tango» time before reading it again (default 5).
+    ``CASTOR_SESSION_IDLE_MINUTES``    a session without «Mantener la sesión» ends after this much
+                                       inactivity (default 120; 0 = only the fixed expiry).
     ``CASTOR_OUTBOX_POLL_SECONDS``     how often the mail worker looks for due e-mails.
     ``CASTOR_OUTBOX_RETRY_SECONDS``    first retry delay after an SMTP failure (then doubling).
     ``CASTOR_AGENT_OFFLINE_MINUTES``   silence after which the agent counts as offline.
@@ -48,12 +56,15 @@ class Settings:
     order_prefix: str = "CP"
     catalog_page_size: int = 60
     short_session_hours: int = 12
+    session_idle_minutes: int = 120
+    freshness_cache_seconds: float = 5.0
     public_url: str = ""
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_user: str = ""
     smtp_security: str = "none"
     smtp_password: str = field(default="", repr=False)
+    secret_keys: tuple[str, ...] = field(default=(), repr=False)
     mail_from: str = DEFAULT_MAIL_FROM
     outbox_poll_seconds: float = 2.0
     outbox_lease_seconds: int = 120
@@ -86,12 +97,16 @@ class Settings:
             session_days=_int(env, "CASTOR_SESSION_DAYS", 30, minimum=1),
             order_prefix=prefix,
             short_session_hours=_int(env, "CASTOR_SHORT_SESSION_HOURS", 12, minimum=1),
+            session_idle_minutes=_int(env, "CASTOR_SESSION_IDLE_MINUTES", 120, minimum=0),
+            freshness_cache_seconds=_float(env, "CASTOR_FRESHNESS_CACHE_SECONDS", 5.0,
+                                           minimum=0.0),
             public_url=env.get("CASTOR_PUBLIC_URL", "").strip().rstrip("/"),
             smtp_host=env.get("CASTOR_SMTP_HOST", "").strip(),
             smtp_port=_int(env, "CASTOR_SMTP_PORT", 25, minimum=1),
             smtp_user=env.get("CASTOR_SMTP_USER", "").strip(),
             smtp_security=security,
             smtp_password=env.get("CASTOR_SMTP_PASSWORD", ""),
+            secret_keys=_secret_keys(env),
             mail_from=env.get("CASTOR_MAIL_FROM", "").strip() or DEFAULT_MAIL_FROM,
             outbox_poll_seconds=_float(env, "CASTOR_OUTBOX_POLL_SECONDS", 2.0, minimum=0.05),
             outbox_retry_seconds=_float(env, "CASTOR_OUTBOX_RETRY_SECONDS", 30.0, minimum=0.05),
@@ -101,6 +116,17 @@ class Settings:
             login_max_failures_address=_int(env, "CASTOR_LOGIN_MAX_FAILURES_ADDRESS", 30,
                                             minimum=1),
         )
+
+
+def _secret_keys(env: Mapping[str, str]) -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in env.get("CASTOR_SECRET_KEY", "").split(",") if k.strip())
+    for index, key in enumerate(keys, start=1):
+        if not valid_key(key):  # never echo the value: it is a secret
+            raise SettingsError(
+                f"CASTOR_SECRET_KEY key #{index} is not a valid key "
+                "(create one with `castor-cloud secret-key new`)"
+            )
+    return keys
 
 
 def default_database_url() -> str:

@@ -9,11 +9,12 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from connectors.cloud.server.models import CompanySettings
+from connectors.cloud.server.secret_box import SecretBox, SecretKeyMissing, SecretUnreadable
 from connectors.cloud.server.settings import Settings
 
 
 class MailNotConfigured(RuntimeError):
-    """No SMTP host, neither in the company's settings nor the server's."""
+    """No usable SMTP: no host (the company's or the server's), or an unreadable password."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +25,14 @@ class SmtpConfig:
     security: str  # starttls | ssl | none
     mail_from: str
     timeout: float
-    password: str = field(default="", repr=False)  # from the environment, never the database
+    password: str = field(default="", repr=False)  # never logged, never shown
 
 
 def resolve_smtp(settings: Settings, company: CompanySettings | None) -> SmtpConfig:
-    """The company's SMTP when it set a host, otherwise the server's; the password is the env's."""
+    """The company's SMTP when it set a host, otherwise the server's.
+
+    A company's server gets the company's own password (stored sealed), never the server's.
+    """
     if company is not None and company.smtp_host.strip():
         return SmtpConfig(
             host=company.smtp_host.strip(),
@@ -37,7 +41,7 @@ def resolve_smtp(settings: Settings, company: CompanySettings | None) -> SmtpCon
             security=company.smtp_security or "none",
             mail_from=company.mail_from.strip() or settings.mail_from,
             timeout=settings.smtp_timeout_seconds,
-            password=settings.smtp_password,
+            password=_company_password(settings, company),
         )
     if not settings.smtp_host:
         raise MailNotConfigured("no SMTP host configured")
@@ -50,6 +54,17 @@ def resolve_smtp(settings: Settings, company: CompanySettings | None) -> SmtpCon
         timeout=settings.smtp_timeout_seconds,
         password=settings.smtp_password,
     )
+
+
+def _company_password(settings: Settings, company: CompanySettings) -> str:
+    if not company.smtp_password_sealed:
+        return ""
+    try:
+        return SecretBox(settings.secret_keys).open(company.smtp_password_sealed)
+    except (SecretKeyMissing, SecretUnreadable) as exc:
+        raise MailNotConfigured(
+            f"company SMTP password unreadable ({exc}); the admin must enter it again"
+        ) from None
 
 
 def build_message(

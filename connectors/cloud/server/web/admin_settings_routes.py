@@ -9,6 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from connectors.cloud.server import admin_queries
 from connectors.cloud.server import company_settings as cs
 from connectors.cloud.server.models import Company
+from connectors.cloud.server.secret_box import SecretBox
+from connectors.cloud.server.settings import Settings
 from connectors.cloud.server.web.auth import AdminDep, ContextDep, check_csrf
 
 router = APIRouter(prefix="/admin/empresa")
@@ -36,13 +38,14 @@ def settings_page(request: Request, ctx: ContextDep, viewer: AdminDep, aviso: st
     with ctx.db.transaction() as session:
         company = session.get(Company, viewer.company_id)
         assert company is not None
-        values = _current_values(cs.company_settings(session, viewer.company_id), company)
+        row = cs.company_settings(session, viewer.company_id)
+        values = _current_values(row, company)
         mail = admin_queries.mail_status(session, viewer.company_id)
+        has_password = cs.has_smtp_password(row)
     return ctx.templates.TemplateResponse(request, "admin/settings.html", {
         "viewer": viewer, "values": values, "error": "", "section": "empresa", "mail": mail,
         "notice": "Cambios guardados." if aviso == "guardado" else "",
-        "server_smtp": ctx.settings.smtp_host or "(sin configurar)",
-        "default_minutes": ctx.settings.agent_offline_minutes,
+        **_smtp_context(ctx.settings, has_password),
     })
 
 
@@ -51,21 +54,35 @@ async def save(request: Request, ctx: ContextDep, viewer: AdminDep) -> Response:
     form = await request.form()
     check_csrf(form.get("csrf_token"), viewer.csrf_token)
     values = {name: str(form.get(name, ""))[:2000] for name in FIELDS}
+    # The password is write-only: it is never echoed back into the page, even on an error.
+    password = str(form.get("smtp_password", ""))[:2000]
+    clear = form.get("smtp_password_clear") == "1"
+    box = SecretBox(ctx.settings.secret_keys)
 
-    def run() -> str:
+    def run() -> tuple[str, bool]:
         try:
             with ctx.db.transaction() as session:
-                cs.save_settings(session, viewer.company_id, cs.SettingsForm(**values))
+                cs.save_settings(session, viewer.company_id, cs.SettingsForm(
+                    **values, smtp_password=password, smtp_password_clear=clear), box)
         except cs.SettingsInputError as exc:
-            return str(exc)
-        return ""
+            with ctx.db.transaction() as session:
+                stored = cs.has_smtp_password(cs.company_settings(session, viewer.company_id))
+            return str(exc), stored
+        return "", False
 
-    error = await run_in_threadpool(run)
+    error, has_password = await run_in_threadpool(run)
     if not error:
         return RedirectResponse("/admin/empresa?aviso=guardado", status.HTTP_303_SEE_OTHER)
     return ctx.templates.TemplateResponse(request, "admin/settings.html", {
         "viewer": viewer, "values": values, "error": error, "section": "empresa", "notice": "",
-        "mail": None,
-        "server_smtp": ctx.settings.smtp_host or "(sin configurar)",
-        "default_minutes": ctx.settings.agent_offline_minutes,
+        "mail": None, **_smtp_context(ctx.settings, has_password),
     }, status_code=422)
+
+
+def _smtp_context(settings: Settings, has_password: bool) -> dict[str, object]:
+    return {
+        "server_smtp": settings.smtp_host or "(sin configurar)",
+        "default_minutes": settings.agent_offline_minutes,
+        "has_smtp_password": has_password,
+        "can_store_password": bool(settings.secret_keys),
+    }

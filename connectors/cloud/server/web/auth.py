@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -40,8 +41,9 @@ def optional_viewer(
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
+    idle = timedelta(minutes=ctx.settings.session_idle_minutes)
     with ctx.db.transaction() as session:
-        return load_viewer(session, cookie)
+        return load_viewer(session, cookie, idle=idle)
 
 
 def require_viewer(viewer: Annotated[Viewer | None, Depends(optional_viewer)]) -> Viewer:
