@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import and_, bindparam, func, intersect, or_, select, text
 from sqlalchemy.orm import Session
 
+from connectors.cloud.server.code_lists import PerDialect, among
 from connectors.cloud.server.images import image_versions
 from connectors.cloud.server.models import (
     ArticleRow,
@@ -149,10 +150,12 @@ def _priced_articles(company_id: int, list_number: int):  # type: ignore[no-unty
 
 
 _PRICED = _priced_articles(bindparam("company"), bindparam("list"))  # type: ignore[arg-type]
-_PRICED_BY_CODE = _PRICED.where(ArticleRow.record_key.in_(bindparam("codes", expanding=True)))
-_STOCK = select(StockRow.article_code, StockRow.on_hand, StockRow.committed).where(
+_PRICED_BY_CODE = PerDialect(
+    lambda dialect: _PRICED.where(among(ArticleRow.record_key, "codes", dialect)))
+_STOCK = PerDialect(lambda dialect: select(
+    StockRow.article_code, StockRow.on_hand, StockRow.committed).where(
     StockRow.company_id == bindparam("company"),
-    StockRow.article_code.in_(bindparam("codes", expanding=True)))
+    among(StockRow.article_code, "codes", dialect)))
 
 
 def catalog_page(
@@ -249,8 +252,8 @@ def catalog_items_by_code(
     codes = list(dict.fromkeys(codes))
     if not codes or customer.price_list is None:
         return {}
-    rows = session.execute(_PRICED_BY_CODE, {"company": company_id, "list": customer.price_list,
-                                             "codes": codes}).all()
+    rows = session.execute(_PRICED_BY_CODE.for_session(session), {
+        "company": company_id, "list": customer.price_list, "codes": codes}).all()
     return {item.code: item for item in _items(session, company_id, customer, rows)}
 
 
@@ -283,7 +286,7 @@ def _available_stock(
     totals: dict[str, Decimal] = {}
     if not codes:
         return totals
-    rows = session.execute(_STOCK, {"company": company_id, "codes": codes})
+    rows = session.execute(_STOCK.for_session(session), {"company": company_id, "codes": codes})
     for code, on_hand, committed in rows:
         totals[code] = totals.get(code, Decimal(0)) + on_hand - committed
     return totals

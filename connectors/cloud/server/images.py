@@ -9,10 +9,11 @@ from collections.abc import Iterable
 from html import escape
 
 from PIL import Image
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from connectors.cloud.contract import ImageEntry
+from connectors.cloud.server.code_lists import PerDialect, among
 from connectors.cloud.server.models import ArticleImageRow
 from connectors.cloud.server.sqltypes import utcnow
 
@@ -136,6 +137,12 @@ def manifest(session: Session, company_id: int) -> tuple[list[ImageEntry], str]:
     return entries, '"' + digest.hexdigest()[:32] + '"'
 
 
+_VERSIONS = PerDialect(lambda dialect: select(
+    ArticleImageRow.article_code, ArticleImageRow.version).where(
+    ArticleImageRow.company_id == bindparam("company"),
+    among(ArticleImageRow.article_code, "codes", dialect)))
+
+
 def image_versions(session: Session, company_id: int, codes: Iterable[str]) -> dict[str, str]:
     """Article code (as asked) → the version of its image, for the codes that have one."""
     by_key: dict[str, list[str]] = {}
@@ -143,8 +150,6 @@ def image_versions(session: Session, company_id: int, codes: Iterable[str]) -> d
         by_key.setdefault(image_key(code), []).append(code)
     if not by_key:
         return {}
-    rows = session.execute(
-        select(ArticleImageRow.article_code, ArticleImageRow.version).where(
-            ArticleImageRow.company_id == company_id,
-            ArticleImageRow.article_code.in_(list(by_key))))
+    rows = session.execute(_VERSIONS.for_session(session),
+                           {"company": company_id, "codes": list(by_key)})
     return {code: version for key, version in rows for code in by_key[key]}
