@@ -40,3 +40,20 @@ def odbc_pg_cluster(pg_cluster) -> object:
         "(apt-get install unixodbc odbc-postgresql)",
     )
     return pg_cluster
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def cloud_db(request, tmp_path):
+    """A migrated, empty cloud database: a SQLite file, then a PostgreSQL database."""
+    from connectors.cloud.server.db import Database
+    from connectors.cloud.server.migrate import upgrade_head
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'cloud.sqlite3'}"
+    else:
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.psycopg_url(cluster.create_database())
+    upgrade_head(url)
+    database = Database.from_url(url)
+    yield database
+    database.dispose()

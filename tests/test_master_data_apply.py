@@ -13,21 +13,12 @@ from sqlalchemy import select
 from connectors.cloud.contract import Article, MasterDataBatch, MasterKind, Price
 from connectors.cloud.server import master_data
 from connectors.cloud.server.db import Database
-from connectors.cloud.server.migrate import upgrade_head
 from connectors.cloud.server.models import ArticleRow, ArticleWordRow, Company, PriceRow
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cloud.sqlite3'}"
-    else:
-        cluster = request.getfixturevalue("pg_cluster")
-        url = cluster.psycopg_url(cluster.create_database())
-    upgrade_head(url)
-    database = Database.from_url(url)
-    yield database
-    database.dispose()
+@pytest.fixture
+def db(cloud_db):
+    return cloud_db
 
 
 def _company(db: Database, slug: str = "acme") -> int:

@@ -8,8 +8,6 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from connectors.cloud.server.code_lists import PerDialect, among
-from connectors.cloud.server.db import Database
-from connectors.cloud.server.migrate import upgrade_head
 from connectors.cloud.server.models import Company, StockRow
 from connectors.cloud.server.sqltypes import utcnow
 
@@ -26,17 +24,9 @@ def test_postgresql_gets_one_array_parameter_and_sqlite_an_expanding_in():
     assert "IN (__[POSTCOMPILE_codes])" in lite
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'codes.sqlite3'}"
-    else:
-        cluster = request.getfixturevalue("pg_cluster")
-        url = cluster.psycopg_url(cluster.create_database())
-    upgrade_head(url)
-    database = Database.from_url(url)
-    yield database
-    database.dispose()
+@pytest.fixture
+def db(cloud_db):
+    return cloud_db
 
 
 def test_sixty_codes_find_the_same_rows_on_both_databases(db):
